@@ -1,0 +1,60 @@
+# eddns: build, package and measure without an OpenWrt SDK.
+#
+#   make build           host binary in build/eddns
+#   make ipk             static binaries + dist/eddns_<version>-<release>_<arch>.ipk for every arch,
+#                        and dist/luci-app-eddns_<version>-<release>_all.ipk
+#   make ipk ARCHES="mipsel_24kc x86_64"   only some
+#   make size            binary and .ipk sizes per arch, and what each dependency costs
+#   make test-packaging  the OpenWrt-side tests (init script, hotplug, ipk layout, qemu)
+#   make reproducible    build the packages twice and compare them byte for byte
+#
+# Every binary is static: CGO_ENABLED=0 -tags nethttpomithttp2 -trimpath
+# -buildvcs=false -ldflags "-s -w -X main.version=$(VERSION)"; the per-arch GOARCH/GOMIPS/GOARM
+# settings live in tools/mkipk/target (from OpenWrt's golang-values.mk).
+
+GO ?= go
+
+# Version: from the newest vX.Y.Z tag (v1.2.0-3-gabc1234 -> 1.2.0+3.gabc1234),
+# else 0.0.0+git.<commit>. Release is the package revision.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed -e 's/^v//' -e 's/-\([0-9]*\)-g/+\1.g/' | grep . || echo "0.0.0+git.$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)")
+RELEASE ?= 1
+# Same commit + same SOURCE_DATE_EPOCH = byte-identical packages.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+ARCHES ?=
+DIST ?= dist
+BUILD ?= build
+
+MKIPK = $(GO) run ./tools/mkipk
+
+.PHONY: all build ipk size test-packaging reproducible clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -tags nethttpomithttp2 -trimpath -buildvcs=false -ldflags "-s -w -X main.version=$(VERSION)" -o $(BUILD)/eddns .
+
+# Each package is a description file; adding one is adding it here.
+SPECS ?= openwrt/eddns.json $(wildcard luci-app-eddns/ipk.json)
+
+ipk:
+	@for spec in $(SPECS); do \
+		echo "$(MKIPK) build -spec $$spec"; \
+		$(MKIPK) build -spec "$$spec" -version '$(VERSION)' -release '$(RELEASE)' \
+			-epoch '$(SOURCE_DATE_EPOCH)' -out '$(DIST)' -bindir '$(BUILD)' -arch '$(ARCHES)' || exit 1; \
+	done
+
+size: ipk
+	$(MKIPK) size -out '$(DIST)' -bindir '$(BUILD)'
+
+test-packaging:
+	$(GO) test -count=1 ./tools/...
+
+reproducible:
+	rm -rf $(BUILD)/repro-a $(BUILD)/repro-b
+	$(MAKE) ipk DIST=$(BUILD)/repro-a BUILD=$(BUILD)/repro-a/bin
+	$(MAKE) ipk DIST=$(BUILD)/repro-b BUILD=$(BUILD)/repro-b/bin
+	cd $(BUILD)/repro-a && for f in *.ipk; do cmp "$$f" "../repro-b/$$f" || exit 1; done
+	@echo "packages are byte-identical"
+
+clean:
+	rm -rf $(BUILD) $(DIST)

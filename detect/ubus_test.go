@@ -1,0 +1,114 @@
+package detect
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseIfStatus(t *testing.T) {
+	tests := []struct {
+		fixture string
+		want    string // device, or "" for an error
+		errHas  string
+	}{
+		{"ifstatus_wan6_pppoe.json", "pppoe-wan", ""}, // wan6 on '@wan': l3_device, not "@wan"
+		{"ifstatus_lan.json", "br-lan", ""},
+		{"ifstatus_wan_dhcp_no_l3.json", "wan", ""}, // falls back to device
+		{"ifstatus_wan6_down.json", "", "is down"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.fixture, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", tc.fixture))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := parseIfStatus("x", b)
+			if tc.want != "" {
+				if err != nil || got != tc.want {
+					t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.errHas) {
+				t.Fatalf("got %q, %v; want error containing %q", got, err, tc.errHas)
+			}
+		})
+	}
+}
+
+func TestParseIfStatusMalformed(t *testing.T) {
+	for _, body := range []string{
+		``, `[]`, `{"l3_device":"eth0"}`, `{"up":true}`, `{"up":true,"l3_device":"../etc"}`,
+		`{"up":true,"device":"a-name-longer-than-15"}`, `{"up":true,"device":"eth 0"}`, `{"up":"yes","device":"eth0"}`,
+	} {
+		if dev, err := parseIfStatus("wan", []byte(body)); err == nil {
+			t.Errorf("%s: accepted %q", body, dev)
+		}
+	}
+}
+
+// fakeUbus puts an executable named ubus first in PATH. It prints the
+// fixture for interface wan6 and fails like the real ubus (exit 4,
+// "Command failed: Not found") for any other.
+func fakeUbus(t *testing.T, fixture string) {
+	t.Helper()
+	dir := t.TempDir()
+	abs, err := filepath.Abs(filepath.Join("testdata", fixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `#!/bin/sh
+[ "$1 $2 $3" = "call network.interface status" ] || { echo "usage" >&2; exit 2; }
+case "$4" in
+'{"interface":"wan6"}') while IFS= read -r l; do printf '%s\n' "$l"; done < '` + abs + `' ;;
+*) echo "Command failed: Not found" >&2; exit 4 ;;
+esac
+`
+	if err := os.WriteFile(filepath.Join(dir, "ubus"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+}
+
+func TestResolveNetwork(t *testing.T) {
+	fakeUbus(t, "ifstatus_wan6_pppoe.json")
+	dev, err := ResolveNetwork(context.Background(), "wan6")
+	if err != nil || dev != "pppoe-wan" {
+		t.Fatalf("wan6 = %q, %v; want pppoe-wan", dev, err)
+	}
+	_, err = ResolveNetwork(context.Background(), "nope")
+	if err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), "no such interface") {
+		t.Fatalf("unknown interface: %v", err)
+	}
+}
+
+func TestResolveNetworkWithoutUbus(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := ResolveNetwork(context.Background(), "wan6")
+	want := "ubus not found: option network needs OpenWrt's ubus; use option device instead"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+}
+
+// FuzzParseIfStatus: whatever ubus prints, the parser must not panic and may
+// only return a name the kernel would accept as a device name.
+func FuzzParseIfStatus(f *testing.F) {
+	for _, name := range []string{"ifstatus_wan6_pppoe.json", "ifstatus_lan.json", "ifstatus_wan6_down.json", "ifstatus_wan_dhcp_no_l3.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"up":true,"device":"eth0/1"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dev, err := parseIfStatus("wan", b)
+		if err == nil && !validDeviceName(dev) {
+			t.Fatalf("returned invalid device %q", dev)
+		}
+	})
+}

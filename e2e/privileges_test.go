@@ -1,0 +1,265 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/eddns/eddns/state"
+)
+
+// nobody is the unprivileged user the daemon runs as.
+const nobody = 65534
+
+// capNetRaw is CAP_NET_RAW's bit in /proc/PID/status capability masks.
+const capNetRaw = 1 << 13
+
+// TestUnprivilegedDaemon runs the daemon as nobody with at most CAP_NET_RAW,
+// the way a hardened init script would. With CAP_NET_RAW alone it follows
+// both an interface address and a router-advertised prefix (its own NDP
+// socket). Without any capability the NDP socket is refused: the log says
+// so clearly, and interface records still work.
+func TestUnprivilegedDaemon(t *testing.T) {
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	for _, tc := range []struct {
+		name   string
+		netRaw bool
+	}{
+		{"only CAP_NET_RAW", true},
+		{"no capabilities", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, TencentCloud)
+			bin := nobodyWorld(t, e)
+			e.WriteConfig(Record("nas6", "name", "nas", "type", "AAAA", "device", "lan0") +
+				Record("host", "name", "host", "type", "AAAA", "source", "prefix", "device", "wan0", "suffix", suffix))
+			if err := os.Chown(e.Config, nobody, nobody); err != nil {
+				t.Fatal(err)
+			}
+			e.AddLink("lan0")
+			r := e.AddRouter("wan0", false)
+
+			caps := "-all"
+			if tc.netRaw {
+				caps = "-all,+net_raw"
+			}
+			d := startAs(t, e, bin, "--reuid=65534", "--regid=65534", "--clear-groups", "--nnp",
+				"--inh-caps="+caps, "--ambient-caps="+caps, "--bounding-set="+caps)
+			uid, capEff := procCreds(t, d.pid())
+			if uid != nobody {
+				t.Fatalf("the daemon runs as uid %d, want %d", uid, nobody)
+			}
+			want := uint64(0)
+			if tc.netRaw {
+				want = capNetRaw
+			}
+			if capEff != want {
+				t.Fatalf("effective capabilities %#x, want %#x", capEff, want)
+			}
+
+			const hostValue = "2001:db8:77:0:211:32ff:fe12:3456"
+			if tc.netRaw {
+				r.AdvertiseUntil("host = the advertised prefix + suffix", func() bool {
+					v, ok := e.Value("host", "AAAA")
+					return ok && v == hostValue
+				}, PIO("2001:db8:77::/64", time.Hour, 2*time.Hour))
+				e.WaitPublished("host", "host", "AAAA", hostValue)
+			} else {
+				r.Advertise(PIO("2001:db8:77::/64", time.Hour, 2*time.Hour))
+				d.waitLogLine(t, "level=WARN", "cannot listen for router advertisements", "device=wan0", "operation not permitted")
+			}
+
+			e.NS.AddrReplace(t, "lan0", "2001:db8:1::10/64", 3600, 7200)
+			e.WaitPublished("nas6", "nas", "AAAA", "2001:db8:1::10")
+			e.NS.AddrReplace(t, "lan0", "2001:db8:1::10/64", 0, 7200)
+			e.NS.AddrReplace(t, "lan0", "2001:db8:2::10/64", 3600, 7200)
+			e.WaitPublished("nas6", "nas", "AAAA", "2001:db8:2::10")
+
+			if !tc.netRaw {
+				// The advert went out before the address changes that
+				// were published since: a listening daemon had it.
+				if v, ok := e.Value("host", "AAAA"); ok {
+					t.Errorf("host published as %s without an NDP socket", v)
+				}
+				if rs, _ := e.RecordStatus("host"); rs.Desired != "" || rs.DesiredReason == "" {
+					t.Errorf("status of the prefix record: %+v, want no value and a reason", rs)
+				}
+			}
+			if strings.Contains(d.log(), "readable") {
+				t.Errorf("permission warning for a 0600 config owned by the daemon's user:\n%s", d.log())
+			}
+			for _, f := range []string{state.FileName, state.StatusFileName} {
+				fi, err := os.Stat(filepath.Join(e.StateDir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st := fi.Sys().(*syscall.Stat_t); st.Uid != nobody {
+					t.Errorf("%s owned by uid %d, want %d", f, st.Uid, nobody)
+				}
+			}
+			d.stop(t)
+			assertNoSecret(t, "the daemon's log", d.log(), Secret)
+		})
+	}
+}
+
+// nobodyWorld moves e's configuration and state directory into a directory
+// the user nobody can reach (t.TempDir's parents are private to root), with
+// the state directory owned by nobody, and copies the eddns binary there. It
+// returns the binary's path.
+func nobodyWorld(t *testing.T, e *Env) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "eddns-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.Config = filepath.Join(dir, "eddns.conf")
+	e.StateDir = filepath.Join(dir, "state")
+	if err := os.Mkdir(e.StateDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(e.StateDir, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "eddns")
+	src, err := os.Open(binary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// setprivDaemon is `eddns run` started through setpriv inside a namespace.
+type setprivDaemon struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+}
+
+func (d *setprivDaemon) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out.Write(p)
+}
+
+func (d *setprivDaemon) log() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out.String()
+}
+
+func (d *setprivDaemon) pid() int { return d.cmd.Process.Pid }
+
+// startAs runs `ip netns exec NS setpriv PRIVS... bin -c CONFIG --log-level
+// debug run` and waits until the daemon has written status.json. `ip netns
+// exec` and setpriv both exec, so the process is eddns itself.
+func startAs(t *testing.T, e *Env, bin string, privs ...string) *setprivDaemon {
+	t.Helper()
+	args := append([]string{"netns", "exec", e.NS.Name(), "setpriv"}, privs...)
+	args = append(args, bin, "-c", e.Config, "--log-level", "debug", "run")
+	d := &setprivDaemon{cmd: exec.Command("ip", args...), done: make(chan struct{})}
+	d.cmd.Stdout, d.cmd.Stderr = d, d
+	if err := d.cmd.Start(); err != nil {
+		t.Fatalf("start eddns through setpriv: %v", err)
+	}
+	go func() {
+		_ = d.cmd.Wait()
+		close(d.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-d.done:
+		default:
+			_ = d.cmd.Process.Kill()
+			<-d.done
+		}
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", d.log())
+		}
+	})
+	e.WaitFor(lazy(func() any { return "start-up of the unprivileged daemon; log:\n" + d.log() }), func() bool {
+		select {
+		case <-d.done:
+			t.Fatalf("the unprivileged daemon exited: %v\n%s", d.cmd.ProcessState, d.log())
+		default:
+		}
+		st, ok := e.Status()
+		return ok && st.PID == d.pid() && strings.Contains(d.log(), "eddns started")
+	})
+	return d
+}
+
+// waitLogLine waits until one line of the log holds every one of parts.
+func (d *setprivDaemon) waitLogLine(t *testing.T, parts ...string) {
+	t.Helper()
+	deadline := time.Now().Add(Wait)
+	for !HasLine(d.log(), parts...) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for a log line with %q:\n%s", Wait, parts, d.log())
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+// stop sends SIGTERM and checks for exit status 0.
+func (d *setprivDaemon) stop(t *testing.T) {
+	t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM: %v", err)
+	}
+	select {
+	case <-d.done:
+	case <-time.After(Wait):
+		t.Fatalf("the daemon did not stop within %v", Wait)
+	}
+	if code := d.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0:\n%s", code, d.log())
+	}
+}
+
+// procCreds returns the real uid and the effective capability mask of pid.
+func procCreds(t *testing.T, pid int) (uid int, capEff uint64) {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid = -1
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 2 && f[0] == "Uid:":
+			fmt.Sscanf(f[1], "%d", &uid)
+		case len(f) == 2 && f[0] == "CapEff:":
+			fmt.Sscanf(f[1], "%x", &capEff)
+		}
+	}
+	return uid, capEff
+}

@@ -1,0 +1,431 @@
+'use strict';
+/*
+ * A stand-in for the parts of LuCI's client API the eddns views use (form,
+ * view, uci, fs, rpc, poll, ui, baseclass, tools.widgets), enough to run a
+ * view in node and record what it declares and calls:
+ *
+ *   - every form section and option with its widget, choices, depends(),
+ *     default, password flag and validate function;
+ *   - every fs.read path and every rpc.declare'd ubus object/method, and
+ *     each call made through them;
+ *   - poll registrations and notifications.
+ *
+ * Views are loaded the way luci.js loads them: the file's 'require x as y'
+ * prologue names the dependencies, the body runs as a function of L and
+ * those, and the class it returns is instantiated. Only node built-ins.
+ */
+
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const RESOURCES = path.join(__dirname, '..', '..', 'htdocs', 'luci-static', 'resources');
+
+/* LuCI's String.prototype.format, reduced to the conversions the views use. */
+if (!String.prototype.format) {
+	Object.defineProperty(String.prototype, 'format', {
+		value: function() {
+			const args = arguments;
+			let i = 0;
+			return this.replace(/%(%|s|d|h|q)/g, function(m, c) {
+				if (c == '%')
+					return '%';
+				const a = args[i++];
+				switch (c) {
+				case 'd': return String(Math.floor(+a || 0));
+				case 'h': return String(a).replace(/[&<>"']/g, (x) => '&#' + x.charCodeAt(0) + ';');
+				default: return String(a);
+				}
+			});
+		}
+	});
+}
+
+/* Node is a minimal DOM element: enough to read back what a view built. */
+class Node {
+	constructor(tag, attrs) {
+		this.tag = tag;
+		this.attrs = attrs || {};
+		this.children = [];
+		this.html = null; // set when a bare string was given: LuCI parses it as markup
+		this.parentNode = null;
+	}
+	append(c) {
+		if (c instanceof Node) {
+			c.parentNode = this;
+			this.children.push(c);
+		}
+		else if (c != null) {
+			this.children.push(String(c));
+		}
+	}
+	replaceChild(fresh, old) {
+		const i = this.children.indexOf(old);
+		if (i < 0)
+			throw new Error('replaceChild: not a child');
+		this.children[i] = fresh;
+		fresh.parentNode = this;
+		old.parentNode = null;
+		return old;
+	}
+	text() {
+		let s = this.html != null ? this.html : '';
+		for (const c of this.children)
+			s += (c instanceof Node) ? (c.tag == 'br' ? '\n' : c.text()) : c;
+		return s;
+	}
+	/* all returns every descendant (and self) matching pred. */
+	all(pred) {
+		const out = [];
+		const walk = (n) => {
+			if (pred(n))
+				out.push(n);
+			n.children.forEach((c) => { if (c instanceof Node) walk(c) });
+		};
+		walk(this);
+		return out;
+	}
+}
+
+function isNode(x) {
+	return x instanceof Node;
+}
+
+/* E follows luci.js: E(tag, [attrs], [children]); an array of children
+ * becomes nodes and text nodes, a bare string becomes innerHTML. */
+function E(tag, attrs, children) {
+	if (Array.isArray(attrs) || typeof attrs == 'string' || isNode(attrs)) {
+		children = attrs;
+		attrs = null;
+	}
+	const n = new Node(tag, Object.assign({}, attrs || {}));
+	if (Array.isArray(children)) {
+		children.forEach((c) => n.append(c));
+	}
+	else if (isNode(children)) {
+		n.append(children);
+	}
+	else if (children != null) {
+		n.html = String(children);
+	}
+	return n;
+}
+
+/* Class mirrors LuCI's baseclass: extend() makes a constructor whose
+ * prototype carries the given members; __init__ runs on construction. */
+function makeClass(base) {
+	base.extend = function(members) {
+		const parent = this;
+		const C = function() {
+			if (typeof this.__init__ == 'function')
+				this.__init__.apply(this, arguments);
+		};
+		C.prototype = Object.create(parent.prototype);
+		Object.assign(C.prototype, members);
+		C.prototype.constructor = C;
+		C.super = parent;
+		makeClass(C);
+		return C;
+	};
+	return base;
+}
+const BaseClass = makeClass(function() {});
+
+function createLuCI(opts) {
+	opts = opts || {};
+	const rec = {
+		maps: [],
+		fileReads: [],
+		declared: [],     // { object, method, params }
+		ubusCalls: [],    // { object, method, args }
+		polls: [],
+		notifications: [],
+		translated: new Set(),
+		uciAdded: []
+	};
+	const files = Object.assign({}, opts.files || {});
+	const ubus = Object.assign({}, opts.ubus || {});
+	const catalog = opts.catalog || null;
+
+	function _(s) {
+		rec.translated.add(s);
+		return (catalog && catalog[s]) ? catalog[s] : s;
+	}
+
+	/* uci over an in-memory config: { conf: [ { '.name', '.type', ...opts } ] } */
+	const uciData = JSON.parse(JSON.stringify(opts.uci || {}));
+	const uci = {
+		load: (conf) => Promise.resolve(conf),
+		sections: (conf, type) => (uciData[conf] || []).filter((s) => !type || s['.type'] == type),
+		get: (conf, sid, opt) => {
+			const s = (uciData[conf] || []).find((x) => x['.name'] == sid);
+			if (!s)
+				return null;
+			return opt == null ? s : (s[opt] != null ? s[opt] : null);
+		},
+		add: (conf, type, name) => {
+			(uciData[conf] = uciData[conf] || []).push({ '.name': name, '.type': type });
+			rec.uciAdded.push({ conf, type, name });
+			return name;
+		}
+	};
+
+	class AbstractValue {
+		constructor(section, option, title, description) {
+			this.section = section;
+			this.map = section.map;
+			this.option = option;
+			this.title = title;
+			this.description = description;
+			this.deps = [];
+			this.keylist = [];
+			this.vallist = [];
+			this.rmempty = true;
+		}
+		value(key, label) {
+			this.keylist.push(String(key));
+			this.vallist.push(label != null ? label : key);
+		}
+		depends(field, value) {
+			if (typeof field == 'object')
+				this.deps.push(Object.assign({}, field));
+			else
+				this.deps.push({ [field]: value });
+		}
+	}
+	const widgetClass = (name, base) => {
+		const C = class extends (base || AbstractValue) {};
+		Object.defineProperty(C, 'name', { value: name });
+		C.widget = name;
+		return C;
+	};
+	const Value = widgetClass('Value');
+	const ListValue = widgetClass('ListValue', Value);
+	const form = {
+		Value: Value,
+		ListValue: ListValue,
+		Flag: widgetClass('Flag', Value),
+		DynamicList: widgetClass('DynamicList', Value),
+		DummyValue: widgetClass('DummyValue'),
+		Button: widgetClass('Button', Value)
+	};
+	const widgets = {
+		DeviceSelect: widgetClass('DeviceSelect', ListValue),
+		NetworkSelect: widgetClass('NetworkSelect', ListValue),
+		ZoneSelect: widgetClass('ZoneSelect', ListValue)
+	};
+
+	class AbstractSection {
+		constructor(map, kind, sectiontype, name, title, description) {
+			this.map = map;
+			this.kind = kind;
+			this.sectiontype = sectiontype;
+			this.name = name;
+			this.title = title;
+			this.description = description;
+			this.children = [];
+		}
+		option(cls, option, title, description) {
+			if (typeof cls != 'function' || !cls.widget)
+				throw new Error('option ' + option + ': not a form widget class');
+			const o = new cls(this, option, title, description);
+			o.widget = cls.widget;
+			this.children.push(o);
+			return o;
+		}
+		/* formvalue reads the values a test put "into the form". */
+		formvalue(section_id, option) {
+			const fv = this.map.formvalues[section_id];
+			return (fv && option in fv) ? fv[option] : null;
+		}
+	}
+	form.TypedSection = function(map, type, title, description) {
+		return new AbstractSection(map, 'TypedSection', type, null, title, description);
+	};
+	form.GridSection = function(map, type, title, description) {
+		return new AbstractSection(map, 'GridSection', type, null, title, description);
+	};
+	form.TableSection = function(map, type, title, description) {
+		return new AbstractSection(map, 'TableSection', type, null, title, description);
+	};
+	form.NamedSection = function(map, name, type, title, description) {
+		return new AbstractSection(map, 'NamedSection', type, name, title, description);
+	};
+	form.Map = class {
+		constructor(config, title, description) {
+			this.config = config;
+			this.title = title;
+			this.description = description;
+			this.children = [];
+			this.formvalues = {};
+			rec.maps.push(this);
+		}
+		section(cls) {
+			const args = Array.prototype.slice.call(arguments, 1);
+			const s = cls.apply(null, [ this ].concat(args));
+			this.children.push(s);
+			return s;
+		}
+		render() {
+			return Promise.resolve(E('div', { 'class': 'cbi-map', 'data-config': this.config }, [ this.title || '' ]));
+		}
+	};
+
+	const fsMod = {
+		read: (p) => {
+			rec.fileReads.push(p);
+			if (!(p in files))
+				return Promise.reject(new Error('NotFoundError: Resource not found'));
+			const v = files[p];
+			return v instanceof Error ? Promise.reject(v) : Promise.resolve(v);
+		}
+	};
+
+	const rpc = {
+		declare: (d) => {
+			rec.declared.push({ object: d.object, method: d.method, params: d.params || [] });
+			return function() {
+				const args = {};
+				(d.params || []).forEach((p, i) => { if (arguments[i] !== undefined) args[p] = arguments[i] });
+				rec.ubusCalls.push({ object: d.object, method: d.method, args: args });
+				const h = ubus[d.object + '.' + d.method];
+				if (!h)
+					return Promise.reject(new Error('Access denied / no handler for ' + d.object + '.' + d.method));
+				return Promise.resolve().then(() => h(args)).then((res) => {
+					/* expect: { key: default } unwraps res[key]; '' keeps res. */
+					if (d.expect) {
+						const k = Object.keys(d.expect)[0];
+						if (k !== '' && res != null)
+							return (k in res) ? res[k] : d.expect[k];
+					}
+					return res;
+				});
+			};
+		}
+	};
+
+	const poll = {
+		add: (fn, interval) => { rec.polls.push({ fn, interval }) }
+	};
+
+	const ui = {
+		addNotification: (title, body, cls) => { rec.notifications.push({ title, body, cls }) },
+		createHandlerFn: (ctx, fn) => {
+			const f = typeof fn == 'string' ? ctx[fn] : fn;
+			return function() { return f.apply(ctx, arguments) };
+		}
+	};
+
+	const L = {
+		bind: function(fn, ctx) {
+			const extra = Array.prototype.slice.call(arguments, 2);
+			return function() { return fn.apply(ctx, extra.concat(Array.prototype.slice.call(arguments))) };
+		},
+		resolveDefault: (p, d) => Promise.resolve(p).catch(() => d),
+		toArray: (x) => x == null ? [] : Array.isArray(x) ? x : [ x ],
+		isObject: (x) => x != null && typeof x == 'object',
+		env: {}
+	};
+
+	const view = BaseClass.extend({});
+	const registry = {
+		baseclass: BaseClass,
+		view: view,
+		form: form,
+		uci: uci,
+		fs: fsMod,
+		rpc: rpc,
+		poll: poll,
+		ui: ui,
+		'tools.widgets': widgets
+	};
+	const loaded = {};
+
+	/* require loads a module from htdocs/luci-static/resources the way
+	 * luci.js does, or hands out a stand-in. */
+	function requireModule(name) {
+		if (name in registry)
+			return registry[name];
+		if (name in loaded)
+			return loaded[name];
+		const file = path.join(RESOURCES, name.replace(/\./g, '/') + '.js');
+		const src = fs.readFileSync(file, 'utf8');
+		const deps = parseRequires(src);
+		const names = [ 'L', '_', 'N_', 'E' ].concat(deps.map((d) => d.as));
+		const values = [ L, _, (n, s) => _(s), E ].concat(deps.map((d) => requireModule(d.name)));
+		const fn = vm.runInThisContext('(function(' + names.join(', ') + ') {' + src + '\n})', { filename: file });
+		const C = fn.apply(null, values);
+		if (typeof C != 'function' || !(C.prototype instanceof BaseClass) && C !== BaseClass)
+			throw new Error(name + ': module does not return a class');
+		loaded[name] = new C();
+		return loaded[name];
+	}
+
+	return { require: requireModule, rec: rec, E: E, Node: Node, uciData: uciData, files: files, ubus: ubus };
+}
+
+/* parseRequires reads a module's 'require x [as y]' prologue. */
+function parseRequires(src) {
+	const out = [];
+	for (const line of src.split('\n')) {
+		const t = line.trim();
+		if (t == '' || t == "'use strict';" || t.startsWith('//'))
+			continue;
+		const m = /^'require\s+([\w.]+)(?:\s+as\s+(\w+))?';$/.exec(t);
+		if (!m)
+			break;
+		if (m[1].indexOf('.') >= 0 && !m[2])
+			throw new Error("dotted require '" + m[1] + "' needs 'as <name>'");
+		out.push({ name: m[1], as: m[2] || m[1] });
+	}
+	return out;
+}
+
+/* sampleUCI is a configuration with one section of each kind, the state a
+ * user reaches after saving providers and an HTTPDNS account. */
+const sampleUCI = {
+	eddns: [
+		{ '.name': 'global', '.type': 'global', enabled: '1' },
+		{ '.name': 'ali', '.type': 'provider', type: 'alidns', access_key_id: 'LTAIexample', access_key_secret: 'x' },
+		{ '.name': 'tx', '.type': 'provider', type: 'tencentcloud', secret_id: 'AKIDexample', secret_key: 'y' },
+		{ '.name': 'yunaq', '.type': 'httpdns', url: 'http://dns.example/sign_d', account_id: '0123456789abcdef0123456789abcdef', secret: 'z' },
+		{ '.name': 'cfg0a1b2c', '.type': 'record', provider: 'ali', zone: 'example.com', name: 'nas', type: 'AAAA', source: 'interface', device: 'pppoe-wan' }
+	]
+};
+
+/* describeConfigView loads the config view, renders it and returns the
+ * declared model as plain data (no functions). */
+async function describeConfigView(opts) {
+	const luci = createLuCI(Object.assign({ uci: sampleUCI }, opts || {}));
+	const v = luci.require('view.eddns.config');
+	await v.load();
+	await v.render();
+	const m = luci.rec.maps[0];
+	return {
+		luci: luci,
+		view: v,
+		map: m,
+		model: {
+			config: m.config,
+			sections: m.children.map((s) => ({
+				kind: s.kind,
+				type: s.sectiontype,
+				name: s.name,
+				anonymous: !!s.anonymous,
+				addremove: !!s.addremove,
+				options: s.children.map((o) => ({
+					name: o.option,
+					widget: o.widget,
+					values: o.keylist.slice(),
+					depends: o.deps.map((d) => Object.assign({}, d)),
+					default: o.default != null ? String(o.default) : null,
+					password: !!o.password,
+					rmempty: !!o.rmempty,
+					validate: typeof o.validate == 'function'
+				}))
+			}))
+		}
+	};
+}
+
+module.exports = { createLuCI, parseRequires, describeConfigView, sampleUCI, Node, E, RESOURCES };

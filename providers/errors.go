@@ -1,0 +1,87 @@
+package providers
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Kind classifies a provider failure so callers can pick a retry policy.
+type Kind int
+
+const (
+	KindUnknown   Kind = iota
+	KindAuth           // bad or disabled credentials, forbidden
+	KindClockSkew      // request timestamp refused; re-sign with a corrected clock
+	KindThrottled      // rate limited; honour RetryAfter
+	KindNotFound       // zone or record does not exist
+	KindConflict       // conflicting record (e.g. CNAME at the name)
+	KindTransient      // network trouble, 5xx, internal errors: retry soon
+	KindPermanent      // the request is wrong; retrying will not help
+)
+
+var kindNames = [...]string{"unknown", "auth", "clock-skew", "throttled", "not-found", "conflict", "transient", "permanent"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error is a failed provider call. It never holds credentials.
+type Error struct {
+	Provider   string        // "alidns", "tencentcloud", ...
+	Op         string        // "list", "create", "update"
+	Record     string        // "nas.example.com/AAAA"
+	Kind       Kind          // classification
+	Code       string        // the provider's own error code, if any
+	Message    string        // the provider's message, if any
+	RequestID  string        // the provider's request id, if any
+	HTTPStatus int           // 0 when no response was received
+	RetryAfter time.Duration // server-requested delay, if any
+	Err        error         // underlying transport or decode error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s %s: %s", e.Provider, e.Op, e.Record, e.Kind)
+	if e.Code != "" {
+		fmt.Fprintf(&b, ": %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the Kind of the first *Error in err's chain, KindUnknown if
+// there is none.
+func KindOf(err error) Kind {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Kind
+	}
+	return KindUnknown
+}
+
+// AsError returns the first *Error in err's chain, or nil.
+func AsError(err error) *Error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The whole eddns test suite. Run it as root (the kernel-facing tests create
+# network namespaces); as root it also installs the Debian packages it needs.
+#   sudo env "PATH=$PATH" ./test.sh
+# CI runs exactly this (through .ci/run) with CI=true, where no kernel test may
+# skip.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+if [ "$(id -u)" = 0 ]; then
+	need=()
+	command -v shellcheck >/dev/null || need+=(shellcheck)
+	command -v qemu-mipsel-static >/dev/null || need+=(qemu-user-static)
+	command -v ip >/dev/null || need+=(iproute2)
+	command -v node >/dev/null || need+=(nodejs)
+	command -v busybox >/dev/null || need+=(busybox)
+	command -v make >/dev/null || need+=(make)
+	command -v tar >/dev/null || need+=(tar)
+	command -v setpriv >/dev/null || need+=(util-linux)
+	if [ ${#need[@]} -gt 0 ]; then
+		step "installing ${need[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q
+		apt-get install -y -q "${need[@]}"
+	fi
+elif [ "${CI:-}" = true ]; then
+	echo "CI=true but not root: the network-namespace tests cannot run" >&2
+	exit 1
+fi
+
+step "gofmt"
+bad=$(gofmt -l .)
+if [ -n "$bad" ]; then
+	echo "gofmt would change:" >&2
+	echo "$bad" >&2
+	exit 1
+fi
+
+step "shellcheck (test scripts; the router scripts are checked by tools/packaging)"
+shellcheck test.sh .ci/run bench/run.sh
+
+step "go vet"
+go vet ./...
+
+step "go test -race"
+go test -race -count=1 ./...
+
+step "fuzz (each target briefly, seed corpus in testdata/fuzz)"
+fuzztime=${FUZZTIME:-8s}
+targets=$(git ls-files -z '*_test.go' | xargs -0 grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed 's/:func / /' | sort -u)
+echo "$targets" | while read -r file fz; do
+	pkg="./$(dirname "$file")"
+	echo "--- $pkg $fz ($fuzztime)"
+	go test -run='^$' -fuzz="^${fz}\$" -fuzztime="$fuzztime" "$pkg"
+done
+
+step "benchmark (report only; targets in DESIGN.md)"
+EDDNS_BENCH_IDLE=${EDDNS_BENCH_IDLE:-20s} bench/run.sh
+
+step "package sizes (report only; targets in DESIGN.md)"
+tmp=$(mktemp -d)
+make --no-print-directory size DIST="$tmp/dist" BUILD="$tmp/build"
+rm -rf "$tmp"
+
+echo
+echo "all tests passed"

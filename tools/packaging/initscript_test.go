@@ -1,0 +1,344 @@
+package packaging
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// initEnv is a scratch root for running init.d/eddns against the stubs.
+type initEnv struct {
+	t        *testing.T
+	dir      string
+	confDir  string // stands in for /etc/config
+	conf     string // stands in for /etc/config/eddns
+	runDir   string // stands in for /var/etc/eddns
+	stateDir string // default state_dir
+	ujail    string
+	running  bool
+	user     daemonUser
+}
+
+func newInitEnv(t *testing.T) *initEnv {
+	t.Helper()
+	need(t, "busybox")
+	needRoot(t)
+	// Not t.TempDir: its 0700 parents would stop the daemon user from
+	// reaching the copy, which is exactly what one test checks.
+	dir, err := os.MkdirTemp("", "eddns-init-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := &initEnv{
+		t:        t,
+		dir:      dir,
+		confDir:  filepath.Join(dir, "etc/config"),
+		runDir:   filepath.Join(dir, "var/etc/eddns"),
+		stateDir: filepath.Join(dir, "var/run/eddns"),
+		ujail:    filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/ujail"),
+		user:     lookupDaemonUser(t),
+	}
+	e.conf = filepath.Join(e.confDir, "eddns")
+	for _, d := range []string{e.confDir, filepath.Dir(e.runDir), filepath.Dir(e.stateDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+func (e *initEnv) writeConfig(enabled string, extra string) {
+	e.t.Helper()
+	writeFile(e.t, e.conf, "config global 'global'\n\toption enabled '"+enabled+"'\n"+extra, 0o600)
+}
+
+// run executes `rc.common <initscript> <action>` under busybox ash and
+// returns the recorded procd calls and log lines.
+func (e *initEnv) run(action string) (calls [][]string, logs string) {
+	e.t.Helper()
+	root := repoRoot(e.t)
+	stub := filepath.Join(root, "tools/packaging/testdata/stub")
+	procdLog := filepath.Join(e.dir, "procd.log")
+	loggerLog := filepath.Join(e.dir, "logger.log")
+	os.Remove(procdLog)
+	os.Remove(loggerLog)
+	cmd := exec.Command("busybox", "sh", filepath.Join(stub, "rc.sh"), filepath.Join(root, "init.d/eddns"), action)
+	running := "0"
+	if e.running {
+		running = "1"
+	}
+	cmd.Env = append(os.Environ(),
+		"STUB_DIR="+stub,
+		"UCI_CONFIG_DIR="+e.confDir,
+		"PROCD_LOG="+procdLog,
+		"LOGGER_LOG="+loggerLog,
+		"EDDNS_LOG="+filepath.Join(e.dir, "eddns.log"),
+		"STUB_RUNNING="+running,
+		"T_PROG="+filepath.Join(stub, "bin/eddns"),
+		"T_CONFIG="+e.conf,
+		"T_RUN_DIR="+e.runDir,
+		"T_DEFAULT_STATE_DIR="+e.stateDir,
+		"T_USER="+e.user.name,
+		"T_GROUP="+e.user.group,
+		"T_UJAIL="+e.ujail,
+		"T_LOGGER="+filepath.Join(stub, "bin/logger"),
+	)
+	out, err := cmd.CombinedOutput()
+	if err != nil && action != "start" && action != "reload" {
+		e.t.Fatalf("rc.sh %s: %v\n%s", action, err, out)
+	}
+	for _, l := range strings.Split(strings.TrimRight(readFile(e.t, procdLog), "\n"), "\n") {
+		if l != "" {
+			calls = append(calls, strings.Split(l, "\t"))
+		}
+	}
+	return calls, readFile(e.t, loggerLog)
+}
+
+func hasCall(calls [][]string, want ...string) bool {
+	for _, c := range calls {
+		if reflect.DeepEqual(c, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func countCalls(calls [][]string, name string) int {
+	n := 0
+	for _, c := range calls {
+		if c[0] == name {
+			n++
+		}
+	}
+	return n
+}
+
+func TestStartDefinesTheInstance(t *testing.T) {
+	e := newInitEnv(t)
+	e.writeConfig("1", "")
+	calls, logs := e.run("start")
+	runConfig := filepath.Join(e.runDir, "eddns")
+	for _, want := range [][]string{
+		{"procd_open_instance", "eddns"},
+		{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"), "run", "-c", runConfig},
+		{"procd_set_param", "respawn"},
+		{"procd_set_param", "stdout", "1"},
+		{"procd_set_param", "stderr", "1"},
+		{"procd_set_param", "user", e.user.name},
+		{"procd_set_param", "group", e.user.group},
+		{"procd_set_param", "capabilities", "/etc/capabilities/eddns.json"},
+		{"procd_add_jail", "eddns", "ronly"},
+		{"procd_add_jail_mount", e.runDir, "/etc/ssl/certs/ca-certificates.crt"},
+		{"procd_add_jail_mount_rw", e.stateDir},
+		{"procd_close_instance"},
+		{"procd_add_reload_trigger", "eddns"},
+		{"procd_close_service"},
+	} {
+		if !hasCall(calls, want...) {
+			t.Errorf("missing call %q\ncalls: %q\nlogs: %s", want, calls, logs)
+		}
+	}
+	for _, c := range calls {
+		if c[0] == "procd_add_jail" {
+			for _, opt := range c[2:] {
+				if opt == "netns" {
+					t.Errorf("jail uses a separate netns: %q", c)
+				}
+			}
+		}
+	}
+}
+
+func TestStartWithoutUjailSkipsTheJail(t *testing.T) {
+	e := newInitEnv(t)
+	e.ujail = filepath.Join(e.dir, "no-ujail")
+	e.writeConfig("1", "")
+	calls, _ := e.run("start")
+	if n := countCalls(calls, "procd_add_jail") + countCalls(calls, "procd_add_jail_mount") + countCalls(calls, "procd_add_jail_mount_rw"); n != 0 {
+		t.Errorf("%d jail calls without ujail: %q", n, calls)
+	}
+	if !hasCall(calls, "procd_set_param", "user", e.user.name) || countCalls(calls, "procd_open_instance") != 1 {
+		t.Errorf("instance not defined as the unprivileged user: %q", calls)
+	}
+}
+
+// TestConfigCopyPermissions checks the secrets design: the daemon reads a
+// copy it owns (0600) in a root-owned directory only its group can enter;
+// other users can read neither, and /etc/config/eddns is tightened to 0600.
+func TestConfigCopyPermissions(t *testing.T) {
+	e := newInitEnv(t)
+	e.writeConfig("1", "config provider 'ali'\n\toption type 'alidns'\n\toption access_key_secret 'TOPSECRET'\n")
+	if err := os.Chmod(e.conf, 0o644); err != nil { // as if copied in with scp
+		t.Fatal(err)
+	}
+	_, logs := e.run("start")
+
+	copyPath := filepath.Join(e.runDir, "eddns")
+	if got, want := readFile(t, copyPath), readFile(t, e.conf); got != want || got == "" {
+		t.Fatalf("copy %q differs from the config %q", got, want)
+	}
+	tests := []struct {
+		path     string
+		uid, gid int
+		mode     os.FileMode
+	}{
+		{e.conf, 0, 0, 0o600},
+		{e.runDir, 0, e.user.gid, 0o750 | os.ModeDir},
+		{copyPath, e.user.uid, e.user.gid, 0o600},
+		{e.stateDir, e.user.uid, e.user.gid, 0o750 | os.ModeDir},
+	}
+	for _, tt := range tests {
+		st, err := os.Stat(tt.path)
+		if err != nil {
+			t.Errorf("%s: %v", tt.path, err)
+			continue
+		}
+		sys := st.Sys().(*syscall.Stat_t)
+		if int(sys.Uid) != tt.uid || int(sys.Gid) != tt.gid || st.Mode() != tt.mode {
+			t.Errorf("%s: %d:%d %v, want %d:%d %v", tt.path, sys.Uid, sys.Gid, st.Mode(), tt.uid, tt.gid, tt.mode)
+		}
+	}
+	if !strings.Contains(logs, "removed group/other access") {
+		t.Errorf("tightening /etc/config/eddns was not logged: %q", logs)
+	}
+
+	// The real check: who can actually read the copy.
+	readAs := func(uid, gid int) error {
+		cmd := exec.Command("cat", copyPath)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		return cmd.Run()
+	}
+	if err := readAs(e.user.uid, e.user.gid); err != nil {
+		t.Errorf("the daemon user cannot read its copy: %v", err)
+	}
+	if err := readAs(54321, 54321); err == nil {
+		t.Error("an unrelated user can read the copy with the secrets")
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(e.runDir, ".eddns.*")); len(leftovers) != 0 {
+		t.Errorf("temporary copies left behind: %q", leftovers)
+	}
+}
+
+func TestStartDoesNothing(t *testing.T) {
+	tests := []struct {
+		name    string
+		enabled string
+		extra   string
+		prepare func(e *initEnv)
+		wantLog string
+	}{
+		{name: "disabled", enabled: "0", wantLog: "not starting"},
+		{name: "enabled missing", enabled: "", wantLog: "not starting"},
+		{name: "invalid config", enabled: "1", extra: "config record 'x'\n\toption type 'INVALID'\n",
+			wantLog: "is not valid"},
+		{name: "state_dir owned by someone else", enabled: "1", prepare: func(e *initEnv) {
+			os.MkdirAll(e.stateDir, 0o755)
+		}, wantLog: "is owned by 'root'"},
+		{name: "relative state_dir", enabled: "1", extra: "config global 'global'\n\toption state_dir 'var/run'\n",
+			wantLog: "absolute path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newInitEnv(t)
+			e.writeConfig(tt.enabled, tt.extra)
+			if tt.prepare != nil {
+				tt.prepare(e)
+			}
+			calls, logs := e.run("start")
+			if n := countCalls(calls, "procd_open_instance"); n != 0 {
+				t.Errorf("an instance was defined: %q", calls)
+			}
+			if !strings.Contains(logs, tt.wantLog) {
+				t.Errorf("log %q does not say %q", logs, tt.wantLog)
+			}
+			if tt.name == "invalid config" {
+				if !strings.Contains(logs, e.conf+":12:") {
+					t.Errorf("check output should name %s, not the temporary copy: %q", e.conf, logs)
+				}
+				if _, err := os.Stat(filepath.Join(e.runDir, "eddns")); err == nil {
+					t.Error("an invalid config was installed for the daemon")
+				}
+			}
+		})
+	}
+}
+
+func TestReload(t *testing.T) {
+	tests := []struct {
+		name      string
+		running   bool
+		enabled   string
+		extra     string
+		want      [][]string // calls that must happen
+		forbidden []string   // call names that must not
+		copyHas   string     // the daemon's copy must contain this afterwards
+	}{
+		{name: "running: SIGHUP, no restart", running: true, enabled: "1", extra: "# changed\n",
+			want:      [][]string{{"procd_send_signal", "eddns", "eddns", sigNum(t, "HUP")}},
+			forbidden: []string{"procd_open_instance", "stop", "procd_kill"}, copyHas: "# changed"},
+		{name: "invalid config keeps the daemon as it was", running: true, enabled: "1",
+			extra:     "config record 'x'\n\toption type 'INVALID'\n",
+			forbidden: []string{"procd_send_signal", "procd_open_instance", "stop", "procd_kill"}, copyHas: "first version"},
+		{name: "disabled stops", running: true, enabled: "0",
+			want: [][]string{{"stop"}, {"procd_kill", "eddns"}}, forbidden: []string{"procd_send_signal"}},
+		{name: "not running starts", running: false, enabled: "1",
+			want: [][]string{{"procd_open_instance", "eddns"}}, forbidden: []string{"procd_send_signal"}},
+		{name: "state_dir change restarts", running: true, enabled: "1",
+			extra: "config global 'global'\n\toption state_dir '" + "/NEWSTATE" + "'\n",
+			want:  [][]string{{"stop"}, {"procd_open_instance", "eddns"}}, forbidden: []string{"procd_send_signal"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newInitEnv(t)
+			e.writeConfig("1", "# first version\n")
+			if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
+				t.Fatalf("initial start failed: %q %s", calls, logs)
+			}
+			extra := strings.ReplaceAll(tt.extra, "/NEWSTATE", filepath.Join(e.dir, "var/run/other"))
+			e.writeConfig(tt.enabled, extra)
+			e.running = tt.running
+			calls, logs := e.run("reload")
+			for _, w := range tt.want {
+				if !hasCall(calls, w...) {
+					t.Errorf("missing call %q\ncalls: %q\nlogs: %s", w, calls, logs)
+				}
+			}
+			for _, f := range tt.forbidden {
+				if countCalls(calls, f) != 0 {
+					t.Errorf("unexpected %s\ncalls: %q", f, calls)
+				}
+			}
+			if tt.copyHas != "" && !strings.Contains(readFile(t, filepath.Join(e.runDir, "eddns")), tt.copyHas) {
+				t.Errorf("daemon's copy lacks %q", tt.copyHas)
+			}
+		})
+	}
+}
+
+func TestServiceTriggers(t *testing.T) {
+	e := newInitEnv(t)
+	e.writeConfig("1", "")
+	calls, _ := e.run("triggers")
+	if want := [][]string{{"procd_add_reload_trigger", "eddns"}}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("service_triggers calls = %q, want %q", calls, want)
+	}
+}
+
+// sigNum is the signal number busybox's kill reports on this machine.
+func sigNum(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("busybox", "sh", "-c", "kill -l "+name).Output()
+	if err != nil {
+		t.Fatalf("kill -l %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
+}
