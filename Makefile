@@ -8,9 +8,10 @@
 #   make test-packaging  the OpenWrt-side tests (init script, hotplug, ipk layout, qemu)
 #   make reproducible    build the packages twice and compare them byte for byte
 #
-# Every binary is static: CGO_ENABLED=0 -tags nethttpomithttp2 -trimpath
-# -buildvcs=false -ldflags "-s -w -X main.version=$(VERSION)"; the per-arch GOARCH/GOMIPS/GOARM
-# settings live in tools/mkipk/target (from OpenWrt's golang-values.mk).
+# Every binary is static: CGO_ENABLED=0 $(GOFLAGS_RELEASE) -ldflags "-s -w -X main.version=$(VERSION)".
+# GOFLAGS_RELEASE is target.GoFlags() in tools/mkipk/target (inlining off except in the runtime
+# and crypto, for size; a test keeps the two equal); the per-arch GOARCH/GOMIPS/GOARM settings
+# live there too (from OpenWrt's golang-values.mk).
 
 GO ?= go
 
@@ -25,13 +26,14 @@ DIST ?= dist
 BUILD ?= build
 
 MKIPK = $(GO) run ./tools/mkipk
+GOFLAGS_RELEASE = -trimpath -buildvcs=false -gcflags=all=-l -gcflags=runtime= -gcflags=crypto/...= -gcflags=vendor/golang.org/x/crypto/...=
 
 .PHONY: all build ipk size test-packaging reproducible clean
 
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -tags nethttpomithttp2 -trimpath -buildvcs=false -ldflags "-s -w -X main.version=$(VERSION)" -o $(BUILD)/eddns .
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS_RELEASE) -ldflags "-s -w -X main.version=$(VERSION)" -o $(BUILD)/eddns .
 
 # Each package is a description file; adding one is adding it here.
 SPECS ?= openwrt/eddns.json $(wildcard luci-app-eddns/ipk.json)

@@ -7,7 +7,6 @@ package daemon
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"net/netip"
 	"os"
 	"sort"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/planner"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/registry"
@@ -44,7 +44,7 @@ type daemon struct {
 	o     Options
 	log   *slog.Logger
 	clock *providers.Clock
-	http  *http.Client
+	http  httpc.Doer
 	gen   *generation
 
 	fetchKick chan []*config.Record
@@ -82,7 +82,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	d := &daemon{
 		o: o, log: o.Log, clock: providers.NewClock(nil),
-		http:      &http.Client{},
+		http:      nil,
 		fetchKick: make(chan []*config.Record, 1),
 		fetched:   make(chan fetchResult, 1),
 	}
@@ -389,7 +389,7 @@ func (d *daemon) fetchLoop(ctx context.Context) {
 	}
 }
 
-func fetchPublicIPs(ctx context.Context, client *http.Client, recs []*config.Record, log *slog.Logger) fetchResult {
+func fetchPublicIPs(ctx context.Context, client httpc.Doer, recs []*config.Record, log *slog.Logger) fetchResult {
 	res := fetchResult{addrs: map[string]netip.Addr{}, errs: map[string]string{}}
 	for _, r := range recs {
 		a, err := detect.FetchPublicIP(ctx, client, r.URLs, r.Type)

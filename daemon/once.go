@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -36,7 +35,7 @@ func inputs(ctx context.Context, recs []*config.Record, o Options) (planner.Inpu
 		}
 	}
 	if len(urlRecs) > 0 {
-		res := fetchPublicIPs(ctx, &http.Client{}, urlRecs, o.Log)
+		res := fetchPublicIPs(ctx, nil, urlRecs, o.Log)
 		in.PublicIP, in.PublicIPErrs = res.addrs, res.errs
 	}
 	return in, nil

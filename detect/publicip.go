@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/eddns/eddns/httpc"
 )
 
 // publicIPTimeout bounds each echo URL, so one dead service cannot hold up
@@ -29,13 +29,13 @@ const maxPublicIPBody = 4 << 10
 // object {"ip": "..."}, of the right family, and public (see PublicIPv4 and
 // PublicIPv6: a private or CGNAT address means the echo service saw us
 // behind another NAT). When no URL gives one, the error names each URL
-// (without query or credentials) and why it failed. A nil client means
-// http.DefaultClient.
-func FetchPublicIP(ctx context.Context, client *http.Client, urls []string, typ string) (netip.Addr, error) {
+// (without query or credentials) and why it failed. A nil client means an
+// httpc.Client with the system CA roots.
+func FetchPublicIP(ctx context.Context, client httpc.Doer, urls []string, typ string) (netip.Addr, error) {
 	return fetchPublicIP(ctx, client, urls, typ, publicIPTimeout)
 }
 
-func fetchPublicIP(ctx context.Context, client *http.Client, urls []string, typ string, perURL time.Duration) (netip.Addr, error) {
+func fetchPublicIP(ctx context.Context, client httpc.Doer, urls []string, typ string, perURL time.Duration) (netip.Addr, error) {
 	if typ != "A" && typ != "AAAA" {
 		return netip.Addr{}, fmt.Errorf("detect: public IP: record type %q is neither A nor AAAA", typ)
 	}
@@ -43,7 +43,7 @@ func fetchPublicIP(ctx context.Context, client *http.Client, urls []string, typ 
 		return netip.Addr{}, fmt.Errorf("detect: public IP (%s): no URL configured", typ)
 	}
 	if client == nil {
-		client = http.DefaultClient
+		client = &httpc.Client{MaxBody: maxPublicIPBody}
 	}
 	var errs []error
 	for _, u := range urls {
@@ -59,30 +59,25 @@ func fetchPublicIP(ctx context.Context, client *http.Client, urls []string, typ 
 	return netip.Addr{}, fmt.Errorf("detect: public IP (%s): %w", typ, errors.Join(errs...))
 }
 
-func fetchOne(ctx context.Context, client *http.Client, u, typ string, timeout time.Duration) (netip.Addr, error) {
+func fetchOne(ctx context.Context, client httpc.Doer, u, typ string, timeout time.Duration) (netip.Addr, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := httpc.NewRequest("GET", u, nil)
 	if err != nil {
 		return netip.Addr{}, errors.New("invalid URL")
 	}
 	req.Header.Set("Accept", "text/plain, application/json")
-	resp, err := client.Do(req)
+	resp, err := client.Do(ctx, req) // httpc errors never quote the URL
+	if errors.Is(err, httpc.ErrTooLarge) {
+		return netip.Addr{}, fmt.Errorf("body longer than %d bytes", maxPublicIPBody)
+	}
 	if err != nil {
-		// *url.Error repeats the full URL, query and all; keep only the cause.
-		if ue, ok := errors.AsType[*url.Error](err); ok {
-			err = ue.Err
-		}
 		return netip.Addr{}, err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return netip.Addr{}, fmt.Errorf("HTTP %s", resp.Status)
+	if resp.StatusCode != httpc.StatusOK {
+		return netip.Addr{}, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPublicIPBody+1))
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("reading body: %w", err)
-	}
+	body := resp.Body
 	if len(body) > maxPublicIPBody {
 		return netip.Addr{}, fmt.Errorf("body longer than %d bytes", maxPublicIPBody)
 	}

@@ -82,14 +82,14 @@ func TestFetchPublicIPRedactsAndTimesOut(t *testing.T) {
 	defer close(block)
 	good := echo(t, 200, "203.0.113.7")
 	// A slow service is abandoned after the per-URL timeout; the next one answers.
-	got, err := fetchPublicIP(context.Background(), slow.Client(), []string{slow.URL + "/ip", good}, "A", 100*time.Millisecond)
+	got, err := fetchPublicIP(context.Background(), nil, []string{slow.URL + "/ip", good}, "A", 100*time.Millisecond)
 	if err != nil || got != netip.MustParseAddr("203.0.113.7") {
 		t.Fatalf("got %v, %v", got, err)
 	}
 
 	// Keys in the query or in userinfo never reach the error text.
 	secretURL := strings.Replace(slow.URL, "http://", "http://user:hunter2@", 1) + "/ip?key=SECRET-123"
-	_, err = fetchPublicIP(context.Background(), slow.Client(), []string{secretURL, "http://127.0.0.1:1/x?token=SECRET-456"}, "A", 100*time.Millisecond)
+	_, err = fetchPublicIP(context.Background(), nil, []string{secretURL, "http://127.0.0.1:1/x?token=SECRET-456"}, "A", 100*time.Millisecond)
 	if err == nil {
 		t.Fatal("want an error")
 	}

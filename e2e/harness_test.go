@@ -49,6 +49,7 @@ import (
 	"github.com/eddns/eddns/providers/qcloudcns/qcloudcnstest"
 	"github.com/eddns/eddns/providers/tencentcloud/tencentcloudtest"
 	"github.com/eddns/eddns/state"
+	"github.com/eddns/eddns/tools/mkipk/target"
 )
 
 // Wait bounds every poll for an asynchronous outcome. It is generous because
@@ -93,8 +94,8 @@ func buildAndRun(m *testing.M) int {
 	// The module root is the parent of this package's directory. Built the
 	// way release packages are (Makefile, tools/mkipk), so that what is
 	// measured and tested is what ships.
-	cmd := exec.CommandContext(ctx, gobin, "build", "-trimpath", "-tags", "nethttpomithttp2",
-		"-ldflags", "-s -w", "-o", binary, "..")
+	args := append(append([]string{"build"}, target.GoFlags()...), "-ldflags", "-s -w", "-o", binary, "..")
+	cmd := exec.CommandContext(ctx, gobin, args...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build: %v\n%s", err, out)

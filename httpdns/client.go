@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/eddns/eddns/config"
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 )
 
@@ -50,7 +50,7 @@ type Client struct {
 	// Encrypt asks for AES-256-ECB encrypted answers (encrypt=1).
 	Encrypt bool
 	// HTTP sends the requests; nil means a client bounded by Timeout.
-	HTTP *http.Client
+	HTTP httpc.Doer
 	// Clock supplies the time for t and learns the server's clock from its
 	// Date header. Share the daemon's clock so every API corrects it; nil
 	// means a clock private to this Client, reading Now.
@@ -269,7 +269,7 @@ func (c *Client) resolve(ctx context.Context, base *url.URL, q Query) (Answer, e
 	}
 	u := *base
 	u.RawQuery = v.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := httpc.NewRequest("GET", u.String(), nil)
 	if err != nil {
 		return Answer{}, fmt.Errorf("httpdns: resolve %s/%s: build request: %w", q.Host, q.Type, ErrConfig)
 	}
@@ -278,7 +278,7 @@ func (c *Client) resolve(ctx context.Context, base *url.URL, q Query) (Answer, e
 	if err != nil {
 		return Answer{}, fmt.Errorf("httpdns: resolve %s/%s: %w", q.Host, q.Type, err)
 	}
-	if code := errorCode(resp.Body); code != "" || resp.Status != http.StatusOK {
+	if code := errorCode(resp.Body); code != "" || resp.Status != httpc.StatusOK {
 		return Answer{}, &Error{Host: q.Host, Type: q.Type, Code: code, HTTPStatus: resp.Status}
 	}
 	body := resp.Body

@@ -3,8 +3,6 @@ package httpdns_test
 import (
 	"context"
 	"errors"
-	"github.com/eddns/eddns/config"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -12,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eddns/eddns/config"
+	"github.com/eddns/eddns/httpc"
 
 	"github.com/eddns/eddns/httpdns"
 	"github.com/eddns/eddns/httpdns/httpdnstest"
@@ -217,18 +218,17 @@ func TestResolveRefusedLocally(t *testing.T) {
 	}
 }
 
-// rewrite is a RoundTripper standing for a misbehaving proxy.
+// rewrite is a Doer standing for a misbehaving proxy.
 type rewrite struct {
-	req  func(*http.Request)
-	resp func(*http.Response)
+	req  func(*httpc.Request)
+	resp func(*httpc.Response)
 }
 
-func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
+func (r rewrite) Do(ctx context.Context, req *httpc.Request) (*httpc.Response, error) {
 	if r.req != nil {
 		r.req(req)
 	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	resp, err := (&httpc.Client{}).Do(ctx, req)
 	if err == nil && r.resp != nil {
 		r.resp(resp)
 	}
@@ -246,11 +246,11 @@ func TestErrorCodes(t *testing.T) {
 		cause  func(e *env, q *httpdns.Query)
 	}{
 		{httpdns.CodeMissingArgument, 403, providers.KindPermanent, "account_id and secret", func(e *env, q *httpdns.Query) {
-			e.c.HTTP = &http.Client{Transport: rewrite{req: func(r *http.Request) { // a proxy dropping a parameter
+			e.c.HTTP = rewrite{req: func(r *httpc.Request) { // a proxy dropping a parameter
 				v := r.URL.Query()
 				v.Del("sign")
 				r.URL.RawQuery = v.Encode()
-			}}}
+			}}
 		}},
 		{httpdns.CodeInvalidParam, 403, providers.KindPermanent, "32-hex-digit", func(e *env, q *httpdns.Query) {
 			e.c.AccountID = "not-an-md5-account-id"
@@ -263,7 +263,7 @@ func TestErrorCodes(t *testing.T) {
 			// client cannot learn the offset.
 			slow := func() time.Time { return e.clock.Now().Add(-time.Hour) }
 			e.c.Clock = providers.NewClock(slow)
-			e.c.HTTP = &http.Client{Transport: rewrite{resp: func(r *http.Response) { r.Header.Del("Date") }}}
+			e.c.HTTP = rewrite{resp: func(r *httpc.Response) { r.Header.Del("Date") }}
 		}},
 		{httpdns.CodeDnNotInWhitelist, 403, providers.KindPermanent, "whitelist", func(e *env, q *httpdns.Query) {
 			q.Host = "www.example.com"
@@ -275,7 +275,7 @@ func TestErrorCodes(t *testing.T) {
 			e.c.URL = strings.TrimSuffix(e.url, "/sign_d") + "/d"
 		}},
 		{httpdns.CodeMethodNotAllowed, 405, providers.KindPermanent, "proxy", func(e *env, q *httpdns.Query) {
-			e.c.HTTP = &http.Client{Transport: rewrite{req: func(r *http.Request) { r.Method = http.MethodPost }}}
+			e.c.HTTP = rewrite{req: func(r *httpc.Request) { r.Method = "POST" }}
 		}},
 		{httpdns.CodeAccessRestricted, 503, providers.KindThrottled, "less often", func(e *env, q *httpdns.Query) {
 			e.fake.SetRateLimit(1, time.Minute)

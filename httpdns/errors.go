@@ -3,11 +3,11 @@ package httpdns
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 )
 
@@ -34,25 +34,25 @@ type codeInfo struct {
 }
 
 var codes = map[string]codeInfo{
-	CodeMissingArgument: {http.StatusForbidden, providers.KindPermanent,
+	CodeMissingArgument: {httpc.StatusForbidden, providers.KindPermanent,
 		"a required parameter was not sent; check that the httpdns section sets url, account_id and secret (if they are set, this is an eddns bug)"},
-	CodeInvalidParam: {http.StatusForbidden, providers.KindPermanent,
+	CodeInvalidParam: {httpc.StatusForbidden, providers.KindPermanent,
 		"a parameter was rejected; check that account_id is the 32-hex-digit id from the console, that the host name is valid, and that the router clock is not more than 5 minutes fast"},
-	CodeInvalidSignature: {http.StatusForbidden, providers.KindAuth,
+	CodeInvalidSignature: {httpc.StatusForbidden, providers.KindAuth,
 		"the signature does not verify; the secret option does not belong to this account_id (copy the 20-character secret from the console again)"},
-	CodeSignatureExpired: {http.StatusForbidden, providers.KindClockSkew,
+	CodeSignatureExpired: {httpc.StatusForbidden, providers.KindClockSkew,
 		"the server saw the signature as already expired; the router clock is behind (enable NTP; eddns corrects itself only when the server sends a Date header)"},
-	CodeDnNotInWhitelist: {http.StatusForbidden, providers.KindPermanent,
+	CodeDnNotInWhitelist: {httpc.StatusForbidden, providers.KindPermanent,
 		"the host is not in the account's domain whitelist; add its root domain in the HTTPDNS console (changes take up to 2 minutes to apply)"},
-	CodeInvalidAccountID: {http.StatusForbidden, providers.KindAuth,
+	CodeInvalidAccountID: {httpc.StatusForbidden, providers.KindAuth,
 		"the account_id is unknown to the service; copy it from the console again"},
-	CodeInvalidURLPath: {http.StatusNotFound, providers.KindPermanent,
+	CodeInvalidURLPath: {httpc.StatusNotFound, providers.KindPermanent,
 		"the server has no such path; the url option should end in /sign_d, e.g. http://dns.kangdbao.net/sign_d"},
-	CodeMethodNotAllowed: {http.StatusMethodNotAllowed, providers.KindPermanent,
+	CodeMethodNotAllowed: {httpc.StatusMethodNotAllowed, providers.KindPermanent,
 		"the server refused the HTTP method; eddns sends GET, so a proxy between the router and the service is rewriting requests"},
-	CodeAccessRestricted: {http.StatusServiceUnavailable, providers.KindThrottled,
+	CodeAccessRestricted: {httpc.StatusServiceUnavailable, providers.KindThrottled,
 		"the service is refusing requests because of their rate or number of connections; query less often and retry later"},
-	CodeInternalError: {http.StatusInternalServerError, providers.KindTransient,
+	CodeInternalError: {httpc.StatusInternalServerErr, providers.KindTransient,
 		"the service failed internally; retry later"},
 }
 
@@ -88,7 +88,7 @@ func (e *Error) Hint() string {
 		return "the service answered with an error code this version of eddns does not know"
 	}
 	switch {
-	case e.HTTPStatus == http.StatusNotFound:
+	case e.HTTPStatus == httpc.StatusNotFound:
 		return "the server has no such path; check the url option (it should end in /sign_d)"
 	case e.HTTPStatus >= 500:
 		return "the service or a proxy in front of it failed; retry later"

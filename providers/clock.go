@@ -1,9 +1,10 @@
 package providers
 
 import (
-	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/eddns/eddns/httpc"
 )
 
 // Clock is a wall clock corrected by the offset learned from servers.
@@ -51,15 +52,15 @@ const skewThreshold = 30 * time.Second
 
 // Observe learns from a response's Date header. It reports whether the
 // offset changed.
-func (c *Clock) Observe(resp *http.Response) bool {
-	if c == nil || resp == nil {
+func (c *Clock) Observe(h httpc.Header) bool {
+	if c == nil {
 		return false
 	}
-	d := resp.Header.Get("Date")
+	d := h.Get("Date")
 	if d == "" {
 		return false
 	}
-	server, err := http.ParseTime(d)
+	server, err := httpc.ParseTime(d)
 	if err != nil {
 		return false
 	}

@@ -2,19 +2,18 @@ package providers
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/eddns/eddns/httpc"
 )
 
 // Client sends provider requests with the shared rules: a deadline on every
 // request, a User-Agent, a bounded response body and clock learning.
 type Client struct {
-	HTTP      *http.Client
+	HTTP      httpc.Doer
 	Clock     *Clock
 	UserAgent string
 	Timeout   time.Duration
@@ -27,7 +26,7 @@ func NewClient(opts Options) *Client {
 		c.Timeout = DefaultTimeout
 	}
 	if c.HTTP == nil {
-		c.HTTP = &http.Client{Timeout: c.Timeout}
+		c.HTTP = &httpc.Client{MaxBody: MaxResponseBytes}
 	}
 	if c.Clock == nil {
 		c.Clock = NewClock(nil)
@@ -41,52 +40,34 @@ func NewClient(opts Options) *Client {
 // Response is what came back from a provider, body already read.
 type Response struct {
 	Status int
-	Header http.Header
+	Header httpc.Header
 	Body   []byte
 }
 
 // ErrTooLarge is returned when a response body exceeds MaxResponseBytes.
-var ErrTooLarge = errors.New("response body too large")
+var ErrTooLarge = httpc.ErrTooLarge
 
-// Do sends req and reads at most MaxResponseBytes of the body. Transport
-// errors are returned without the request URL (which for some APIs carries
-// the access key id and signature) and classified as transient.
-func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
+// Do sends req within the client's timeout. httpc errors never quote the
+// request URL (which for some APIs carries the access key id and
+// signature); the caller classifies them as transient.
+func (c *Client) Do(ctx context.Context, req *httpc.Request) (*Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	req = req.WithContext(ctx)
 	req.Header.Set("User-Agent", c.UserAgent)
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.HTTP.Do(ctx, req)
 	if err != nil {
-		return nil, stripURL(err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	c.Clock.Observe(resp)
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read response: %w", stripURL(err))
+	if len(resp.Body) > MaxResponseBytes {
+		return nil, ErrTooLarge // a Doer with a laxer limit
 	}
-	if len(body) > MaxResponseBytes {
-		return nil, ErrTooLarge
-	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
-}
-
-// stripURL removes the *url.Error wrapper, whose message quotes the URL.
-func stripURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if ue.Timeout() {
-			return fmt.Errorf("%s: timeout: %w", ue.Op, context.DeadlineExceeded)
-		}
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
+	c.Clock.Observe(resp.Header)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: resp.Body}, nil
 }
 
 // RetryAfter parses a Retry-After header (seconds or HTTP date) relative to
 // now; it returns 0 when absent or unparsable.
-func RetryAfter(h http.Header, now time.Time) time.Duration {
+func RetryAfter(h httpc.Header, now time.Time) time.Duration {
 	v := h.Get("Retry-After")
 	if v == "" {
 		return 0
@@ -94,7 +75,7 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
 		return time.Duration(s) * time.Second
 	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+	if t, err := httpc.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
 	}
 	return 0
@@ -104,13 +85,13 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 // carries no provider code we recognise.
 func StatusKind(status int) Kind {
 	switch {
-	case status == http.StatusTooManyRequests:
+	case status == httpc.StatusTooManyRequests:
 		return KindThrottled
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case status == httpc.StatusUnauthorized || status == httpc.StatusForbidden:
 		return KindAuth
-	case status == http.StatusNotFound:
+	case status == httpc.StatusNotFound:
 		return KindNotFound
-	case status == http.StatusConflict:
+	case status == httpc.StatusConflict:
 		return KindConflict
 	case status >= 500:
 		return KindTransient

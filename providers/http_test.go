@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eddns/eddns/httpc"
 )
 
 func TestParseEndpoint(t *testing.T) {
@@ -35,7 +37,7 @@ func TestParseEndpoint(t *testing.T) {
 
 func TestRetryAfter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	h := http.Header{}
+	h := httpc.Header{}
 	if RetryAfter(h, now) != 0 {
 		t.Fatal("absent header")
 	}
@@ -56,18 +58,19 @@ func TestRetryAfter(t *testing.T) {
 func TestClockLearnsFromDate(t *testing.T) {
 	local := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) // a router a year behind
 	c := NewClock(func() time.Time { return local })
-	resp := &http.Response{Header: http.Header{"Date": {local.Add(365 * 24 * time.Hour).Format(http.TimeFormat)}}}
-	if !c.Observe(resp) || c.Now().Sub(local) != 365*24*time.Hour {
+	h := httpc.Header{}
+	h.Set("Date", local.Add(365*24*time.Hour).Format(httpc.TimeFormat))
+	if !c.Observe(h) || c.Now().Sub(local) != 365*24*time.Hour {
 		t.Fatalf("offset %v", c.Offset())
 	}
 	// Small differences are noise, not skew.
-	resp.Header.Set("Date", local.Add(5*time.Second).Format(http.TimeFormat))
-	c.Observe(resp)
+	h.Set("Date", local.Add(5*time.Second).Format(httpc.TimeFormat))
+	c.Observe(h)
 	if c.Offset() != 0 {
 		t.Fatalf("5 s difference applied: %v", c.Offset())
 	}
-	resp.Header.Set("Date", local.Add(time.Hour).Format(http.TimeFormat))
-	c.Observe(resp)
+	h.Set("Date", local.Add(time.Hour).Format(httpc.TimeFormat))
+	c.Observe(h)
 	c.Reset()
 	if c.Offset() != 0 {
 		t.Fatal("Reset kept the offset")

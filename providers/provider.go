@@ -7,8 +7,9 @@ package providers
 
 import (
 	"context"
-	"net/http"
 	"time"
+
+	"github.com/eddns/eddns/httpc"
 )
 
 // Record is one DNS address record as a provider stores it.
@@ -41,8 +42,9 @@ type Options struct {
 	Endpoint string
 	// Timeout bounds each request; 0 means DefaultTimeout.
 	Timeout time.Duration
-	// HTTPClient is used for requests; nil means a client built from Timeout.
-	HTTPClient *http.Client
+	// HTTPClient sends requests; nil means an httpc.Client with the system
+	// CA roots. Tests wrap one to tamper with traffic.
+	HTTPClient httpc.Doer
 	// Clock supplies request timestamps and learns the server's clock from
 	// response Date headers; nil means a private clock with no offset.
 	Clock *Clock

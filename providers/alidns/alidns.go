@@ -10,11 +10,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 )
 
@@ -178,10 +178,10 @@ func (p *Provider) call(ctx context.Context, params map[string]string, out any, 
 	// A fresh nonce for every attempt: the API refuses a replayed one.
 	params["SignatureNonce"] = rand.Text()
 	params["Timestamp"] = p.client.Clock.Now().UTC().Format(timestampLayout)
-	sig := Sign(http.MethodPost, params, p.secret)
+	sig := Sign("POST", params, p.secret)
 	body := CanonicalQuery(params) + "&Signature=" + PercentEncode(sig)
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint, strings.NewReader(body))
+	req, err := httpc.NewRequest("POST", p.endpoint, []byte(body))
 	if err != nil {
 		e := op()
 		e.Kind, e.Err = providers.KindPermanent, err

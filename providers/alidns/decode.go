@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 )
 
@@ -93,7 +93,7 @@ const lastOpRetry = 3 * time.Second
 // *listResponse or *writeResponse) and returns nil; otherwise it returns an
 // *providers.Error with Kind, Code, Message, RequestID, HTTPStatus and
 // RetryAfter set, for the caller to complete with Op and Record.
-func decode(status int, header http.Header, body []byte, now time.Time, out any) *providers.Error {
+func decode(status int, header httpc.Header, body []byte, now time.Time, out any) *providers.Error {
 	pe := &providers.Error{Provider: "alidns", HTTPStatus: status, RetryAfter: providers.RetryAfter(header, now)}
 	ok := status >= 200 && status < 300
 	var eb errorBody

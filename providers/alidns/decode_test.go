@@ -1,10 +1,10 @@
 package alidns
 
 import (
-	"net/http"
 	"testing"
 	"time"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 )
 
@@ -23,7 +23,7 @@ func TestFixturesDecode(t *testing.T) {
 	t.Run("DescribeSubDomainRecords", func(t *testing.T) {
 		st, body := fx("alidns_describe_sub_domain_records_ok")
 		var lr listResponse
-		if pe := decode(st, http.Header{}, body, now, &lr); pe != nil {
+		if pe := decode(st, httpc.Header{}, body, now, &lr); pe != nil {
 			t.Fatal(pe)
 		}
 		if lr.TotalCount != 1 || lr.PageNumber != 1 || lr.PageSize != 20 || lr.RequestID != "536E9CAD-DB30-4647-AC87-AA5CC38C5382" {
@@ -37,7 +37,7 @@ func TestFixturesDecode(t *testing.T) {
 	t.Run("AddDomainRecord", func(t *testing.T) {
 		st, body := fx("alidns_add_ok")
 		var wr writeResponse
-		if pe := decode(st, http.Header{}, body, now, &wr); pe != nil {
+		if pe := decode(st, httpc.Header{}, body, now, &wr); pe != nil {
 			t.Fatal(pe)
 		}
 		if wr.RecordID != "9999985" || wr.RequestID != "536E9CAD-DB30-4647-AC87-AA5CC38C5382" {
@@ -57,7 +57,7 @@ func TestFixturesDecode(t *testing.T) {
 		t.Run(tt.fixture, func(t *testing.T) {
 			st, body := fx(tt.fixture)
 			var wr writeResponse
-			pe := decode(st, http.Header{}, body, now, &wr)
+			pe := decode(st, httpc.Header{}, body, now, &wr)
 			if pe == nil {
 				t.Fatal("error fixture decoded as success")
 			}
@@ -124,7 +124,7 @@ func TestDecodeRecordIDForms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var wr writeResponse
-		pe := decode(200, http.Header{}, []byte(tt.body), time.Now(), &wr)
+		pe := decode(200, httpc.Header{}, []byte(tt.body), time.Now(), &wr)
 		if (pe == nil) != tt.ok || wr.RecordID != tt.id {
 			t.Errorf("decode(%s) = %+v, %v; want id %q ok=%v", tt.body, wr, pe, tt.id, tt.ok)
 		}
@@ -144,7 +144,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(200, []byte(`null`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		var lr listResponse
-		pe := decode(status, http.Header{}, body, time.Now(), &lr)
+		pe := decode(status, httpc.Header{}, body, time.Now(), &lr)
 		if pe == nil {
 			if lr.RequestID == "" {
 				t.Fatalf("success without RequestId: %q", body)
@@ -161,6 +161,6 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("message of %d bytes kept", len(pe.Message))
 		}
 		var wr writeResponse
-		_ = decode(status, http.Header{}, body, time.Now(), &wr)
+		_ = decode(status, httpc.Header{}, body, time.Now(), &wr)
 	})
 }

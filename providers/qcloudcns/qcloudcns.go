@@ -11,11 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 )
 
@@ -199,7 +199,7 @@ func (p *Provider) call(ctx context.Context, op, what, action string, params map
 	// bits make a repeat within its two-hour window vanishingly unlikely.
 	all["Nonce"] = strconv.FormatUint(uint64(rand.Uint32()>>1)+1, 10)
 	sig, err := hmacBase64(methodSHA256, p.secretKey,
-		stringToSign(http.MethodPost, p.endpoint.Host+p.endpoint.Path, all))
+		stringToSign("POST", p.endpoint.Host+p.endpoint.Path, all))
 	if err != nil {
 		return nil, fail(providers.KindPermanent, err)
 	}
@@ -209,7 +209,7 @@ func (p *Provider) call(ctx context.Context, op, what, action string, params map
 	}
 	form.Set("Signature", sig)
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint.String(), strings.NewReader(form.Encode()))
+	req, err := httpc.NewRequest("POST", p.endpoint.String(), []byte(form.Encode()))
 	if err != nil {
 		return nil, fail(providers.KindPermanent, fmt.Errorf("build %s request: %w", action, err))
 	}
@@ -218,7 +218,7 @@ func (p *Provider) call(ctx context.Context, op, what, action string, params map
 	if err != nil {
 		return nil, fail(providers.KindTransient, fmt.Errorf("%s: %w", action, err))
 	}
-	if resp.Status != http.StatusOK {
+	if resp.Status != httpc.StatusOK {
 		kind := providers.StatusKind(resp.Status)
 		if kind == providers.KindUnknown {
 			kind = providers.KindPermanent
@@ -234,12 +234,12 @@ func (p *Provider) call(ctx context.Context, op, what, action string, params map
 }
 
 func decodeFailure(op, what string, err error) error {
-	return &providers.Error{Provider: Name, Op: op, Record: what, Kind: providers.KindTransient, HTTPStatus: http.StatusOK, Err: err}
+	return &providers.Error{Provider: Name, Op: op, Record: what, Kind: providers.KindTransient, HTTPStatus: httpc.StatusOK, Err: err}
 }
 
 func (p *Provider) apiError(op, what string, ae *apiError) *providers.Error {
 	return &providers.Error{Provider: Name, Op: op, Record: what, Kind: Classify(ae.Code, ae.CodeDesc, ae.Message),
-		Code: errorCode(ae), Message: ae.Message, HTTPStatus: http.StatusOK}
+		Code: errorCode(ae), Message: ae.Message, HTTPStatus: httpc.StatusOK}
 }
 
 // errorCode renders the numeric code and codeDesc as one string: "4100" or

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/providertest"
 	"github.com/eddns/eddns/providers/qcloudcns"
@@ -266,22 +267,18 @@ func TestReusedNonceIsRefused(t *testing.T) {
 	// A transport that replays the first request's body verbatim.
 	var first []byte
 	var mu sync.Mutex
-	replay := roundTripper(func(r *http.Request) (*http.Response, error) {
-		b, _ := io.ReadAll(r.Body)
+	replay := httpc.DoerFunc(func(ctx context.Context, r *httpc.Request) (*httpc.Response, error) {
 		mu.Lock()
 		if first == nil {
-			first = b
+			first = r.Body
 		}
-		b = first
+		r.Body = first
 		mu.Unlock()
-		r2 := r.Clone(r.Context())
-		r2.Body = io.NopCloser(bytes.NewReader(b))
-		r2.ContentLength = int64(len(b))
-		return http.DefaultTransport.RoundTrip(r2)
+		return (&httpc.Client{}).Do(ctx, r)
 	})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	p, _ := qcloudcns.New(testID, testSecret, providers.Options{Endpoint: srv.URL, HTTPClient: &http.Client{Transport: replay}})
+	p, _ := qcloudcns.New(testID, testSecret, providers.Options{Endpoint: srv.URL, HTTPClient: replay})
 	if _, err := p.List(context.Background(), "example.com", "nas", "A"); err != nil {
 		t.Fatal(err)
 	}
@@ -291,10 +288,6 @@ func TestReusedNonceIsRefused(t *testing.T) {
 		t.Fatalf("replayed request: %#v", pe)
 	}
 }
-
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestTimestampWindowIsTwoHours(t *testing.T) {
 	for _, c := range []struct {

@@ -6,17 +6,16 @@
 package tencentcloud
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 )
 
@@ -89,7 +88,7 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 		}
 		recs, total, reqID, apiErr, err := decodeList(body)
 		if err != nil {
-			return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: http.StatusOK, Err: err}
+			return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: httpc.StatusOK, Err: err}
 		}
 		if apiErr != nil {
 			// With ErrorOnEmpty left at its default the API reports an empty
@@ -140,7 +139,7 @@ func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record
 	}
 	id, reqID, apiErr, err := decodeID(body)
 	if err != nil {
-		return providers.Record{}, &providers.Error{Provider: Name, Op: "create", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: http.StatusOK, Err: err}
+		return providers.Record{}, &providers.Error{Provider: Name, Op: "create", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: httpc.StatusOK, Err: err}
 	}
 	if apiErr != nil {
 		// InvalidParameter.DomainRecordExist comes back as a conflict:
@@ -185,7 +184,7 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 	}
 	_, reqID, apiErr, derr := decodeID(body)
 	if derr != nil {
-		return providers.Record{}, &providers.Error{Provider: Name, Op: "update", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: http.StatusOK, Err: derr}
+		return providers.Record{}, &providers.Error{Provider: Name, Op: "update", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: httpc.StatusOK, Err: derr}
 	}
 	if apiErr == nil {
 		return rec, nil
@@ -219,10 +218,10 @@ func (p *Provider) call(ctx context.Context, op, what, action string, params any
 	ts := p.client.Clock.Now().Unix()
 	s := sign(signInput{
 		SecretID: p.secretID, SecretKey: p.secretKey, Service: service, Host: p.endpoint.Host,
-		Method: http.MethodPost, ContentType: contentType, Action: action, Timestamp: ts,
+		Method: "POST", ContentType: contentType, Action: action, Timestamp: ts,
 		Payload: payload, SignAction: true,
 	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.endpoint.String(), bytes.NewReader(payload))
+	req, err := httpc.NewRequest("POST", p.endpoint.String(), payload)
 	if err != nil {
 		return nil, fail(providers.KindPermanent, fmt.Errorf("build %s request: %w", action, err))
 	}
@@ -237,7 +236,7 @@ func (p *Provider) call(ctx context.Context, op, what, action string, params any
 	if err != nil {
 		return nil, fail(providers.KindTransient, fmt.Errorf("%s: %w", action, err))
 	}
-	if resp.Status != http.StatusOK {
+	if resp.Status != httpc.StatusOK {
 		// API 3.0 answers errors with 200; anything else came from a proxy,
 		// gateway or load balancer in front of it.
 		kind := providers.StatusKind(resp.Status)
@@ -262,7 +261,7 @@ func (p *Provider) apiError(op, what, requestID string, ae *apiError) *providers
 		retry = tooFrequentDelay
 	}
 	return &providers.Error{Provider: Name, Op: op, Record: what, Kind: kind, Code: ae.Code,
-		Message: ae.Message, RequestID: requestID, HTTPStatus: http.StatusOK, RetryAfter: retry}
+		Message: ae.Message, RequestID: requestID, HTTPStatus: httpc.StatusOK, RetryAfter: retry}
 }
 
 // Classify maps an API 3.0 error code to a Kind.

@@ -151,11 +151,6 @@ func cmdBuild(args []string, compile bool) error {
 	return nil
 }
 
-// BuildTags are the Go build tags of every release binary.
-// nethttpomithttp2 drops net/http's bundled HTTP/2: the DNS APIs are called
-// over HTTP/1.1, and it saves about 0.45 MB (0.14 MB gzipped) on mipsle.
-const BuildTags = "nethttpomithttp2"
-
 // goBuild cross-compiles a static binary. strip=false keeps the symbol
 // table, which the size report needs.
 func goBuild(arch, mainPkg, out, version string, strip bool) error {
@@ -167,7 +162,7 @@ func goBuild(arch, mainPkg, out, version string, strip bool) error {
 	if strip {
 		ldflags = "-s -w " + ldflags
 	}
-	args := []string{"build", "-tags", BuildTags, "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", out, mainPkg}
+	args := append(append([]string{"build"}, target.GoFlags()...), "-ldflags", ldflags, "-o", out, mainPkg)
 	cmd := exec.Command("go", args...)
 	cmd.Env = append(os.Environ(), t.BuildEnv()...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

@@ -18,9 +18,6 @@ import (
 	"github.com/eddns/eddns/tools/mkipk/target"
 )
 
-// mkipkTags must match tools/mkipk's BuildTags (package main, not importable).
-const mkipkTags = "nethttpomithttp2"
-
 const (
 	testVersion = "1.2.3"
 	testRelease = "4"
@@ -223,7 +220,12 @@ func checkELF(t *testing.T, tg target.Target, b []byte) {
 	for _, s := range bi.Settings {
 		settings[s.Key] = s.Value
 	}
-	want2 := map[string]string{"CGO_ENABLED": "0", "-trimpath": "true", "-tags": mkipkTags, "GOARCH": tg.GOARCH, "GOOS": "linux"}
+	want2 := map[string]string{"CGO_ENABLED": "0", "-trimpath": "true", "GOARCH": tg.GOARCH, "GOOS": "linux"}
+	for _, f := range target.GoFlags() {
+		if v, ok := strings.CutPrefix(f, "-gcflags="); ok {
+			want2["-gcflags"] = v // build info keeps the last one
+		}
+	}
 	for _, kv := range tg.Env {
 		k, v, _ := strings.Cut(kv, "=")
 		want2[k] = v

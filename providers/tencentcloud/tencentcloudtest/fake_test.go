@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/tencentcloud"
 	"github.com/eddns/eddns/providers/tencentcloud/tencentcloudtest"
@@ -61,19 +61,13 @@ func TestTimestampWindowIsFiveMinutes(t *testing.T) {
 }
 
 // tamper changes the request body after it was signed.
-type tamper struct{ next http.RoundTripper }
-
-func (tr tamper) RoundTrip(r *http.Request) (*http.Response, error) {
-	b, _ := io.ReadAll(r.Body)
-	b = bytes.Replace(b, []byte("192.0.2.1"), []byte("192.0.2.9"), 1)
-	r2 := r.Clone(r.Context())
-	r2.Body = io.NopCloser(bytes.NewReader(b))
-	r2.ContentLength = int64(len(b))
-	return tr.next.RoundTrip(r2)
-}
+var tamper = httpc.DoerFunc(func(ctx context.Context, r *httpc.Request) (*httpc.Response, error) {
+	r.Body = bytes.Replace(r.Body, []byte("192.0.2.1"), []byte("192.0.2.9"), 1)
+	return (&httpc.Client{}).Do(ctx, r)
+})
 
 func TestTamperedBodyFailsTheSignature(t *testing.T) {
-	f, p := start(t, providers.Options{HTTPClient: &http.Client{Transport: tamper{http.DefaultTransport}}})
+	f, p := start(t, providers.Options{HTTPClient: tamper})
 	_, err := p.Create(context.Background(), "example.com", providers.Record{Name: "a", Type: "A", Value: "192.0.2.1"})
 	pe := providers.AsError(err)
 	if pe == nil || pe.Code != "AuthFailure.SignatureFailure" || pe.Kind != providers.KindAuth {
