@@ -44,8 +44,9 @@ type daemon struct {
 	o     Options
 	log   *slog.Logger
 	clock *providers.Clock
-	http  httpc.Doer
+	http  httpc.Doer // nil: httpc defaults
 	gen   *generation
+	trim  *trimmer
 
 	fetchKick chan []*config.Record
 	fetched   chan fetchResult
@@ -82,7 +83,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	d := &daemon{
 		o: o, log: o.Log, clock: providers.NewClock(nil),
-		http:      nil,
+		trim:      newTrimmer(),
 		fetchKick: make(chan []*config.Record, 1),
 		fetched:   make(chan fetchResult, 1),
 	}
@@ -96,6 +97,8 @@ func Run(ctx context.Context, o Options) error {
 	fetchCtx, stopFetch := context.WithCancel(ctx)
 	defer stopFetch()
 	go d.fetchLoop(fetchCtx)
+	go d.trim.run(fetchCtx)
+	d.trim.Poke() // start-up work
 
 	d.replan()
 	d.kickFetch()
@@ -109,16 +112,20 @@ func Run(ctx context.Context, o Options) error {
 			d.log.Info("eddns stopped")
 			return nil
 		case <-d.gen.watcher.Changes():
+			d.trim.Poke()
 			d.replan()
 			d.kickFetch()
 		case r := <-d.fetched:
+			d.trim.Poke()
 			d.gen.in.PublicIP, d.gen.in.PublicIPErrs = r.addrs, r.errs
 			d.replan()
 		case <-resync.C:
+			d.trim.Poke()
 			d.log.Debug("periodic full check")
 			d.fullCheck()
 			resync = d.newResyncTimer()
 		case sig := <-o.Signals:
+			d.trim.Poke()
 			switch sig {
 			case syscall.SIGHUP:
 				d.reload(ctx)
@@ -332,6 +339,7 @@ func (d *daemon) replan() {
 
 func (d *daemon) onReport(g *generation) func(reconciler.Report) {
 	return func(rep reconciler.Report) {
+		d.trim.Poke()
 		res := rep.Result
 		if res.Outcome == reconciler.Failed {
 			d.log.Error("update failed", "record", rep.Record.FQDN(), "type", rep.Record.Type,
