@@ -51,7 +51,7 @@ step "fuzz (each target briefly, seed corpus in testdata/fuzz)"
 # A count, not a duration: with a duration Go's fuzz coordinator can report a
 # spurious "context deadline exceeded" when -fuzztime expires on a loaded
 # machine (go.dev/issue/75804, fixed only in Go 1.27). -timeout bounds the time.
-fuzztime=${FUZZTIME:-50000x}
+fuzztime=${FUZZTIME:-100000x}
 targets=$(git ls-files -z '*_test.go' | xargs -0 grep -Ho '^func Fuzz[A-Za-z0-9_]*' | sed 's/:func / /' | sort -u)
 echo "$targets" | while read -r file fz; do
 	pkg="./$(dirname "$file")"
