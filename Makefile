@@ -2,7 +2,9 @@
 #
 #   make build           host binary in build/eddns
 #   make ipk             static binaries + dist/eddns_<version>-<release>_<arch>.ipk for every arch,
-#                        and dist/luci-app-eddns_<version>-<release>_all.ipk
+#                        dist/luci-app-eddns_<version>-<release>_all.ipk and its Simplified Chinese
+#                        translation dist/luci-i18n-eddns-zh-cn_<version>-<release>_all.ipk
+#                        (po/zh_Hans/eddns.po compiled to LuCI's .lmo by tools/po2lmo)
 #   make ipk ARCHES="mipsel_24kc x86_64"   only some
 #   make size            binary and .ipk sizes per arch, and what each dependency costs
 #   make test-packaging  the OpenWrt-side tests (init script, hotplug, ipk layout, qemu)
@@ -36,7 +38,7 @@ build:
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS_RELEASE) -ldflags "-s -w -X main.version=$(VERSION)" -o $(BUILD)/eddns .
 
 # Each package is a description file; adding one is adding it here.
-SPECS ?= openwrt/eddns.json $(wildcard luci-app-eddns/ipk.json)
+SPECS ?= openwrt/eddns.json $(wildcard luci-app-eddns/ipk.json luci-app-eddns/i18n-*.json)
 
 ipk:
 	@for spec in $(SPECS); do \

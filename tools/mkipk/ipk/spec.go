@@ -43,16 +43,25 @@ type Spec struct {
 	// PostinstPkg and PrermPkg are optional package-specific script bodies
 	// (paths to files). Like OpenWrt's package-pack.mk they are shipped as
 	// postinst-pkg / prerm-pkg and sourced by default_postinst/default_prerm.
-	PostinstPkg string `json:"postinst_pkg,omitempty"`
-	PrermPkg    string `json:"prerm_pkg,omitempty"`
+	// PostinstPkgText gives the postinst-pkg body inline instead.
+	PostinstPkg     string `json:"postinst_pkg,omitempty"`
+	PostinstPkgText string `json:"postinst_pkg_text,omitempty"`
+	PrermPkg        string `json:"prerm_pkg,omitempty"`
 }
 
-// File is one regular file installed by the package.
+// File is one regular file installed by the package. Its content is the
+// file Src or the inline Text; Convert names a build step applied to it.
 type File struct {
-	Src  string `json:"src"`  // path on the build host; ${VAR} is expanded
-	Dst  string `json:"dst"`  // absolute path on the router
-	Mode string `json:"mode"` // octal, e.g. "0755"
+	Src     string `json:"src,omitempty"`     // path on the build host; ${VAR} is expanded
+	Text    string `json:"text,omitempty"`    // inline content, instead of Src
+	Convert string `json:"convert,omitempty"` // "po2lmo": Src is a .po catalog, installed as LuCI's LMO
+	Dst     string `json:"dst"`               // absolute path on the router
+	Mode    string `json:"mode"`              // octal, e.g. "0755"
 }
+
+// ConvertPo2lmo compiles a gettext catalog the way LuCI's luci.mk does for
+// its luci-i18n-* packages.
+const ConvertPo2lmo = "po2lmo"
 
 // LoadSpec reads a JSON package description. Unknown fields are errors so
 // that a typo in a description cannot silently drop a control field.
@@ -143,9 +152,15 @@ func (s *Spec) Validate() error {
 		if _, err := parseMode(f.Mode); err != nil {
 			add("file %s: %v", f.Dst, err)
 		}
-		if f.Src == "" {
-			add("file %s has no source", f.Dst)
+		if (f.Src == "") == (f.Text == "") {
+			add("file %s needs exactly one of src and text", f.Dst)
 		}
+		if f.Convert != "" && (f.Convert != ConvertPo2lmo || f.Src == "") {
+			add("file %s: convert %q needs src and must be %q", f.Dst, f.Convert, ConvertPo2lmo)
+		}
+	}
+	if s.PostinstPkg != "" && s.PostinstPkgText != "" {
+		add("postinst_pkg and postinst_pkg_text are both set")
 	}
 	for _, c := range s.Conffiles {
 		if !seen[c] {

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/eddns/eddns/tools/po2lmo"
 )
 
 // Postinst is the maintainer script OpenWrt's package-pack.mk generates: it
@@ -55,18 +57,7 @@ func Build(s *Spec, baseDir string, epoch int64) ([]byte, error) {
 
 	var files []entry
 	for _, f := range s.Files {
-		src := f.Src
-		if !filepath.IsAbs(src) {
-			src = filepath.Join(baseDir, src)
-		}
-		st, err := os.Stat(src)
-		if err != nil {
-			return nil, fmt.Errorf("ipk: %s: %w", f.Dst, err)
-		}
-		if !st.Mode().IsRegular() {
-			return nil, fmt.Errorf("ipk: %s: source %s is not a regular file", f.Dst, src)
-		}
-		body, err := os.ReadFile(src)
+		body, err := fileBody(f, baseDir)
 		if err != nil {
 			return nil, fmt.Errorf("ipk: %s: %w", f.Dst, err)
 		}
@@ -91,6 +82,9 @@ func Build(s *Spec, baseDir string, epoch int64) ([]byte, error) {
 		cf := append([]string(nil), s.Conffiles...)
 		sort.Strings(cf)
 		ctl = append(ctl, entry{name: "./conffiles", mode: 0o644, body: []byte(strings.Join(cf, "\n") + "\n")})
+	}
+	if s.PostinstPkgText != "" {
+		ctl = append(ctl, entry{name: "./postinst-pkg", mode: 0o755, body: []byte(s.PostinstPkgText)})
 	}
 	for _, x := range []struct{ name, src string }{{"./postinst-pkg", s.PostinstPkg}, {"./prerm-pkg", s.PrermPkg}} {
 		if x.src == "" {
@@ -126,6 +120,35 @@ func Build(s *Spec, baseDir string, epoch int64) ([]byte, error) {
 		return nil, fmt.Errorf("ipk: outer tar: %w", err)
 	}
 	return gz(outer)
+}
+
+// fileBody is a file's content: its inline text, or its source file,
+// converted when the spec asks for it.
+func fileBody(f File, baseDir string) ([]byte, error) {
+	if f.Src == "" {
+		return []byte(f.Text), nil
+	}
+	src := f.Src
+	if !filepath.IsAbs(src) {
+		src = filepath.Join(baseDir, src)
+	}
+	st, err := os.Stat(src)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("source %s is not a regular file", src)
+	}
+	body, err := os.ReadFile(src)
+	if err != nil {
+		return nil, err
+	}
+	if f.Convert == ConvertPo2lmo {
+		if body, err = po2lmo.Compile(body); err != nil {
+			return nil, fmt.Errorf("%s: %w", src, err)
+		}
+	}
+	return body, nil
 }
 
 // withDirs adds "./" and every parent directory, and orders the result the
