@@ -40,7 +40,7 @@ const (
 type Entry struct {
 	Key   string // what the hash was computed over ("" for the header)
 	KeyID uint32 // Hash(Key); 0 for the Plural-Forms header
-	ValID uint32 // LuCI stores the message's highest msgstr index + 1 here (0 for the header)
+	ValID uint32 // as LuCI: 1 + the index of the message's last msgstr line (0 for the header)
 	Value string
 }
 
