@@ -24,7 +24,7 @@ function walk(dir, ext) {
 
 const appJS = walk(path.join(APP, 'htdocs'), '.js');
 const testJS = walk(__dirname, '.js');
-const json = walk(path.join(APP, 'root'), '.json').concat(walk(__dirname, '.json'), [ path.join(APP, 'ipk.json') ]);
+const json = walk(path.join(APP, 'root'), '.json').concat(walk(__dirname, '.json'), [ path.join(APP, 'ipk.json'), path.join(APP, 'i18n-zh-cn.json') ]);
 
 test('there is something to check', () => {
 	assert.ok(appJS.length >= 3, 'app JavaScript files: ' + appJS.length);
