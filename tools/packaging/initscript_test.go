@@ -342,3 +342,32 @@ func sigNum(t *testing.T, name string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// TestCustomStateDirLinksStatusForLuCI: LuCI's ACL allows reading only the
+// default status.json, so a custom state_dir must be reachable from there.
+func TestCustomStateDirLinksStatusForLuCI(t *testing.T) {
+	e := newInitEnv(t)
+	custom := filepath.Join(e.dir, "mnt/usb/eddns")
+	e.writeConfig("1", "config global 'global'\n\toption state_dir '"+custom+"'\n")
+	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
+		t.Fatalf("start failed: %q %s", calls, logs)
+	}
+	link := filepath.Join(e.stateDir, "status.json")
+	if got, err := os.Readlink(link); err != nil || got != filepath.Join(custom, "status.json") {
+		t.Fatalf("%s -> %q (%v), want a link to the custom state_dir", link, got, err)
+	}
+	// What the daemon writes there is what LuCI reads.
+	writeFile(t, filepath.Join(custom, "status.json"), `{"records":[]}`, 0o644)
+	if got := readFile(t, link); got != `{"records":[]}` {
+		t.Errorf("read through the link: %q", got)
+	}
+
+	// Back to the default: the daemon's own file replaces the link (its
+	// atomic rename does), and start leaves the default alone.
+	e2 := newInitEnv(t)
+	e2.writeConfig("1", "")
+	e2.run("start")
+	if fi, err := os.Lstat(filepath.Join(e2.stateDir, "status.json")); err == nil {
+		t.Errorf("default state_dir got %v at status.json", fi.Mode())
+	}
+}
