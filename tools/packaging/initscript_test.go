@@ -362,12 +362,12 @@ func TestCustomStateDirLinksStatusForLuCI(t *testing.T) {
 		t.Errorf("read through the link: %q", got)
 	}
 
-	// Back to the default: the daemon's own file replaces the link (its
-	// atomic rename does), and start leaves the default alone.
-	e2 := newInitEnv(t)
-	e2.writeConfig("1", "")
-	e2.run("start")
-	if fi, err := os.Lstat(filepath.Join(e2.stateDir, "status.json")); err == nil {
-		t.Errorf("default state_dir got %v at status.json", fi.Mode())
+	// Back to the default: it is the daemon's directory, and the link goes.
+	e.writeConfig("1", "")
+	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
+		t.Fatalf("start on the default state_dir after a custom one failed: %q %s", calls, logs)
+	}
+	if fi, err := os.Lstat(link); err == nil {
+		t.Errorf("status.json on the default state_dir is still there: %v", fi.Mode())
 	}
 }
