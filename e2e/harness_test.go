@@ -21,12 +21,22 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -147,6 +157,9 @@ type Env struct {
 	// QuietLog keeps the daemon's output out of the test log (benchmarks);
 	// Daemon.Log still has it.
 	QuietLog bool
+	// Environ is added to the environment of every eddns process (e.g.
+	// SSL_CERT_FILE).
+	Environ []string
 
 	requests atomic.Int64
 	mu       sync.Mutex
@@ -157,6 +170,61 @@ type Env struct {
 // 127.0.0.1 inside it, with zone Zone known and KeyID/Secret accepted.
 func NewEnv(t testing.TB, kind Kind) *Env {
 	t.Helper()
+	return newEnv(t, kind, nil)
+}
+
+// NewTLSEnv is NewEnv with the fake behind HTTPS, with a self-signed
+// certificate for 127.0.0.1 made for this Env alone; it returns that
+// certificate as a PEM file for SSL_CERT_FILE.
+func NewTLSEnv(t testing.TB, kind Kind) (e *Env, caFile string) {
+	t.Helper()
+	cert, certPEM := selfSigned(t)
+	e = newEnv(t, kind, func(ln net.Listener, h http.Handler) string {
+		srv := &httptest.Server{Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{cert}},
+			Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second,
+				ErrorLog: log.New(io.Discard, "", 0)}} // refused handshakes are what some tests want
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		return srv.URL
+	})
+	caFile = filepath.Join(e.Dir, "ca.pem")
+	if err := os.WriteFile(caFile, certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return e, caFile
+}
+
+// selfSigned makes a fresh CA-flagged certificate for 127.0.0.1. httptest's
+// own certificate is the same in every server, so it cannot show that an
+// unrelated CA is refused.
+func selfSigned(t testing.TB) (tls.Certificate, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "eddns e2e " + serial.String()},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// newEnv serves the fake with serve (nil: plain HTTP) and records its URL.
+func newEnv(t testing.TB, kind Kind, serve func(net.Listener, http.Handler) string) *Env {
 	ns := netnstest.New(t)
 	e := &Env{T: t, NS: ns, Kind: kind, Fake: NewFake(kind, KeyID, Secret), Dir: t.TempDir()}
 	e.Fake.AddZone(Zone)
@@ -169,6 +237,10 @@ func NewEnv(t testing.TB, kind Kind) *Env {
 		return err
 	}); err != nil {
 		t.Fatalf("listen in %s: %v", ns.Name(), err)
+	}
+	if serve != nil {
+		e.Endpoint = serve(ln, http.HandlerFunc(e.serve))
+		return e
 	}
 	e.Endpoint = "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: http.HandlerFunc(e.serve), ReadHeaderTimeout: 5 * time.Second}
@@ -352,6 +424,7 @@ func (e *Env) Exec(args ...string) Result {
 	ctx, cancel := context.WithTimeout(context.Background(), Wait)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", e.NS.Name(), binary, "-c", e.Config}, args...)...)
+	cmd.Env = append(os.Environ(), e.Environ...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -403,6 +476,7 @@ func (e *Env) Launch(extra ...string) *Daemon {
 	// `ip netns exec` enters the namespace and execs eddns, so the process
 	// is eddns itself: signals and /proc/PID reach the daemon.
 	cmd := exec.Command("ip", args...)
+	cmd.Env = append(os.Environ(), e.Environ...)
 	d := &Daemon{e: e, extra: extra, cmd: cmd, log: &logBuffer{t: e.T, prefix: "eddns: "}, done: make(chan struct{})}
 	d.log.closed = e.QuietLog
 	cmd.Stdout = d.log
