@@ -69,7 +69,7 @@ func TestWorkerNewestValueWinsAndBurstsCoalesce(t *testing.T) {
 
 	// Every call is slow, so changes pile up while one is in flight.
 	for i := 0; i < 30; i++ {
-		g.fake.Faults().Push(providertest.Fault{Delay: 20 * time.Millisecond, Action: "UpdateDomainRecord"})
+		g.fake.Faults().Push(providertest.Fault{Delay: 100 * time.Millisecond, Action: "UpdateDomainRecord"})
 	}
 	for i := 1; i <= 20; i++ {
 		w.Want(r.Key(), addr(fmt.Sprintf("2001:db8::%x", i)))
