@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eddns/eddns/tools/mkipk/target"
 )
 
 // TestSDKMakefileIsStatic evaluates openwrt/Makefile with minimal stand-ins
@@ -70,6 +72,28 @@ GoBinPackage=
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("evaluated Makefile lacks %q:\n%s", want, got)
+		}
+	}
+	// The release -gcflags reach the SDK build through GOFLAGS.
+	var gc []string
+	for _, f := range target.GoFlags() {
+		if strings.HasPrefix(f, "-gcflags=") {
+			gc = append(gc, f)
+		}
+	}
+	if want := `GOFLAGS="` + strings.Join(gc, " ") + `"`; !strings.Contains(got, want) {
+		t.Errorf("evaluated Makefile lacks %s:\n%s", want, got)
+	}
+	// golang-package.mk puts GO_PKG_VARS in front of its build command as
+	// shell assignments; go must see the flags intact.
+	for _, line := range strings.Split(got, "\n") {
+		vars, ok := strings.CutPrefix(line, "TARGET_VARS=")
+		if !ok {
+			continue
+		}
+		out, err := exec.Command("sh", "-c", vars+" go env GOFLAGS").CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != strings.Join(gc, " ") {
+			t.Errorf("go env GOFLAGS under TARGET_VARS = %q (%v), want %q", out, err, strings.Join(gc, " "))
 		}
 	}
 	for _, bad := range []string{"CGO_ENABLED=1", "-linkmode external", "-extldflags"} {
