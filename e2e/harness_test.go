@@ -178,7 +178,14 @@ func NewEnv(t testing.TB, kind Kind) *Env {
 // certificate as a PEM file for SSL_CERT_FILE.
 func NewTLSEnv(t testing.TB, kind Kind) (e *Env, caFile string) {
 	t.Helper()
-	cert, certPEM := selfSigned(t)
+	return NewTLSEnvValid(t, kind, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+}
+
+// NewTLSEnvValid is NewTLSEnv with a certificate valid from notBefore to
+// notAfter (a provider whose clock is elsewhere).
+func NewTLSEnvValid(t testing.TB, kind Kind, notBefore, notAfter time.Time) (e *Env, caFile string) {
+	t.Helper()
+	cert, certPEM := selfSigned(t, notBefore, notAfter)
 	e = newEnv(t, kind, func(ln net.Listener, h http.Handler) string {
 		srv := &httptest.Server{Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{cert}},
 			Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second,
@@ -197,7 +204,7 @@ func NewTLSEnv(t testing.TB, kind Kind) (e *Env, caFile string) {
 // selfSigned makes a fresh CA-flagged certificate for 127.0.0.1. httptest's
 // own certificate is the same in every server, so it cannot show that an
 // unrelated CA is refused.
-func selfSigned(t testing.TB) (tls.Certificate, []byte) {
+func selfSigned(t testing.TB, notBefore, notAfter time.Time) (tls.Certificate, []byte) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -207,8 +214,8 @@ func selfSigned(t testing.TB) (tls.Certificate, []byte) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: "eddns e2e " + serial.String()},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},

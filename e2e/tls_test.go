@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestTLSToProvider runs `eddns once` against each fake served over HTTPS,
@@ -22,7 +23,7 @@ func TestTLSToProvider(t *testing.T) {
 			e.WriteConfig(Record("web", "name", "www", "type", "A", "source", "static", "value", "192.0.2.80"))
 
 			// Trusted by nobody: the test CA is not in SSL_CERT_FILE.
-			_, otherCA := selfSigned(t)
+			_, otherCA := selfSigned(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 			otherFile := filepath.Join(e.Dir, "other.pem")
 			if err := os.WriteFile(otherFile, otherCA, 0o644); err != nil {
 				t.Fatal(err)
@@ -44,6 +45,35 @@ func TestTLSToProvider(t *testing.T) {
 				t.Fatalf("trusted certificate: exit %d, want 0", r.Code)
 			}
 			assertValue(t, e, "www", "A", "192.0.2.80")
+		})
+	}
+}
+
+// TestClockSkewFirstUpdateOverTLS is TestClockSkewFirstUpdate as it
+// happens with a real API: the provider's clock is a year ahead and so is
+// its certificate, issued a month ago in its world, which on the router's
+// clock is not yet valid. The first update still succeeds: the handshake
+// is checked as of the certificate's start, the refused timestamp teaches
+// the offset, and the re-signed request goes through.
+func TestClockSkewFirstUpdateOverTLS(t *testing.T) {
+	const value = "2001:db8::443"
+	year := 365 * 24 * time.Hour
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			e, ca := NewTLSEnvValid(t, kind, time.Now().Add(year-30*24*time.Hour), time.Now().Add(year+60*24*time.Hour))
+			e.Environ = []string{"SSL_CERT_FILE=" + ca}
+			e.Fake.SetNow(func() time.Time { return time.Now().Add(year) })
+			e.WriteConfig(staticRecord("web", value))
+			d := e.Start()
+			e.WaitPublished("web", "www", "AAAA", value)
+			rs := assertSettled(t, e, "web", value)
+			if rs.Calls.Create != 1 || rs.Calls.Failed != 0 || rs.LastErrorAt != nil {
+				t.Errorf("calls = %+v, last error %v: want one create and no failure", rs.Calls, rs.LastError)
+			}
+			assertNoDuplicates(t, e)
+			d.Stop()
+			assertNoLeak(t, e, d)
 		})
 	}
 }

@@ -94,8 +94,12 @@ type Client struct {
 	// MaxBody bounds a response body; 0 means DefaultMaxBody.
 	MaxBody int64
 	// TLS is cloned for each https connection with ServerName set; nil means
-	// the system roots. Verification is never switched off here.
+	// the system roots. httpc verifies the server itself (see verifyServer);
+	// InsecureSkipVerify and the verification callbacks are overridden.
 	TLS *tls.Config
+	// Now is the time certificates are checked against; nil means
+	// time.Now. Providers pass their clock corrected from Date headers.
+	Now func() time.Time
 	// Dial opens the TCP connection; nil means a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -174,6 +178,19 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 		}
 		if cfg.ServerName == "" {
 			cfg.ServerName = host
+		}
+		now := c.Now
+		if now == nil {
+			now = time.Now
+		}
+		cfg.Time = now
+		// crypto/tls checks the chain only against a fixed time; verifyServer
+		// does the same checks and may retry at the certificates' start.
+		cfg.InsecureSkipVerify = true
+		cfg.VerifyPeerCertificate = nil
+		roots, name := cfg.RootCAs, cfg.ServerName
+		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+			return verifyServer(cs.PeerCertificates, roots, name, now())
 		}
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {

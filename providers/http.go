@@ -25,11 +25,12 @@ func NewClient(opts Options) *Client {
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
-	if c.HTTP == nil {
-		c.HTTP = &httpc.Client{MaxBody: MaxResponseBytes}
-	}
 	if c.Clock == nil {
 		c.Clock = NewClock(nil)
+	}
+	if c.HTTP == nil {
+		// Certificates are checked against the corrected clock too.
+		c.HTTP = &httpc.Client{MaxBody: MaxResponseBytes, Now: c.Clock.Now}
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent
