@@ -14,9 +14,13 @@ import (
 // ubusTimeout bounds one ubus call; netifd answers in milliseconds.
 const ubusTimeout = 5 * time.Second
 
-// ubusStatusNotFound is ubus's exit status for UBUS_STATUS_NOT_FOUND, which
-// `ubus call network.interface status` returns for an unknown interface.
-const ubusStatusNotFound = 4
+// Exit statuses of the ubus CLI (libubus's UBUS_STATUS_*): NOT_FOUND for an
+// unknown interface, PERMISSION_DENIED when ubusd's ACLs do not let this
+// user call the method.
+const (
+	ubusStatusNotFound         = 4
+	ubusStatusPermissionDenied = 6
+)
 
 // ResolveNetwork returns the Linux device behind an OpenWrt logical
 // interface (UCI `option network 'wan6'`), as netifd reports it:
@@ -39,8 +43,15 @@ func ResolveNetwork(ctx context.Context, name string) (string, error) {
 	cmd := exec.CommandContext(ctx, path, "call", "network.interface", "status", string(arg))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.ExitCode() == ubusStatusNotFound {
-			return "", fmt.Errorf("network %q: no such interface (ubus: not found)", name)
+		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+			switch ee.ExitCode() {
+			case ubusStatusNotFound:
+				return "", fmt.Errorf("network %q: no such interface (ubus: not found)", name)
+			case ubusStatusPermissionDenied:
+				return "", fmt.Errorf("network %q: ubusd denied network.interface status to this user; "+
+					"/usr/share/acl.d/eddns.json (installed with eddns) grants it once ubusd has reloaded: "+
+					"killall -HUP ubusd, or use option device", name)
+			}
 		}
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
 			err = fmt.Errorf("%w: %s", err, firstLine(msg))

@@ -1,9 +1,12 @@
 package detect
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -64,6 +67,7 @@ func fakeUbus(t *testing.T, fixture string) {
 [ "$1 $2 $3" = "call network.interface status" ] || { echo "usage" >&2; exit 2; }
 case "$4" in
 '{"interface":"wan6"}') while IFS= read -r l; do printf '%s\n' "$l"; done < '` + abs + `' ;;
+'{"interface":"guarded"}') echo "Command failed: Permission denied" >&2; exit 6 ;;
 *) echo "Command failed: Not found" >&2; exit 4 ;;
 esac
 `
@@ -82,6 +86,38 @@ func TestResolveNetwork(t *testing.T) {
 	_, err = ResolveNetwork(context.Background(), "nope")
 	if err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), "no such interface") {
 		t.Fatalf("unknown interface: %v", err)
+	}
+	_, err = ResolveNetwork(context.Background(), "guarded")
+	if err == nil || !strings.Contains(err.Error(), "denied") || !strings.Contains(err.Error(), "acl.d/eddns.json") {
+		t.Fatalf("ubusd ACL refusal: %v", err)
+	}
+}
+
+// TestUbusACLGrantsTheCall keeps the package's ubusd ACL and the call
+// ResolveNetwork makes in step: the unprivileged daemon may call exactly
+// network.interface status, and nothing else.
+func TestUbusACLGrantsTheCall(t *testing.T) {
+	b, err := os.ReadFile("../openwrt/files/usr/share/acl.d/eddns.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acl struct {
+		User   string                         `json:"user"`
+		Access map[string]map[string][]string `json:"access"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // no publish/subscribe/send grants
+	if err := dec.Decode(&acl); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string][]string{"network.interface": {"methods": {"status"}}}
+	if acl.User != "eddns" || !reflect.DeepEqual(acl.Access, want) {
+		t.Errorf("ACL grants %q %v, want user eddns with %v", acl.User, acl.Access, want)
+	}
+	// What the daemon actually runs (the fake ubus refuses anything else).
+	fakeUbus(t, "ifstatus_lan.json")
+	if _, err := ResolveNetwork(context.Background(), "wan6"); err != nil {
+		t.Fatalf("the call the ACL is for: %v", err)
 	}
 }
 

@@ -89,6 +89,7 @@ func (e *initEnv) run(action string) (calls [][]string, logs string) {
 		"T_USER="+e.user.name,
 		"T_GROUP="+e.user.group,
 		"T_UJAIL="+e.ujail,
+		"T_UBUS="+filepath.Join(stub, "bin/ubus"),
 		"T_LOGGER="+filepath.Join(stub, "bin/logger"),
 	)
 	out, err := cmd.CombinedOutput()
@@ -136,7 +137,8 @@ func TestStartDefinesTheInstance(t *testing.T) {
 		{"procd_set_param", "user", e.user.name},
 		{"procd_set_param", "group", e.user.group},
 		{"procd_set_param", "capabilities", "/etc/capabilities/eddns.json"},
-		{"procd_add_jail", "eddns", "ronly"},
+		{"procd_add_jail", "eddns", "ubus", "ronly"},
+		{"procd_add_jail_mount", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/ubus")},
 		{"procd_add_jail_mount", e.runDir, "/etc/ssl/certs/ca-certificates.crt"},
 		{"procd_add_jail_mount_rw", e.stateDir},
 		{"procd_close_instance"},

@@ -116,7 +116,7 @@ func TestBuiltPackages(t *testing.T) {
 				"./etc/config/", "./etc/config/eddns", "./etc/hotplug.d/", "./etc/hotplug.d/iface/",
 				"./etc/hotplug.d/iface/95-eddns", "./etc/hotplug.d/ntp/", "./etc/hotplug.d/ntp/95-eddns",
 				"./etc/init.d/", "./etc/init.d/eddns", "./etc/uci-defaults/", "./etc/uci-defaults/80-eddns",
-				"./usr/", "./usr/sbin/", "./usr/sbin/eddns"}
+				"./usr/", "./usr/sbin/", "./usr/sbin/eddns", "./usr/share/", "./usr/share/acl.d/", "./usr/share/acl.d/eddns.json"}
 			if got := memberNames(p.Data); !reflect.DeepEqual(got, wantData) {
 				t.Errorf("data members %q,\nwant %q", got, wantData)
 			}
@@ -133,6 +133,9 @@ func TestBuiltPackages(t *testing.T) {
 				"./etc/config/eddns":            0o600,
 				"./etc/capabilities/eddns.json": 0o644,
 				"./etc/uci-defaults/80-eddns":   0o755,
+				// ubusd ignores an ACL file that is not root's or is
+				// writable by group or others (all members are 0:0).
+				"./usr/share/acl.d/eddns.json": 0o644,
 			}
 			for name, mode := range modes {
 				m, _ := ipk.Find(p.Data, name)

@@ -66,6 +66,7 @@ GoBinPackage=
 		"install -m0755 /build/eddns/init.d/eddns /root/etc/init.d/eddns",
 		"install -m0600 /build/eddns/openwrt/files/etc/config/eddns /root/etc/config/eddns",
 		"/root/etc/capabilities/eddns.json",
+		"install -m0644 /build/eddns/openwrt/files/usr/share/acl.d/eddns.json /root/usr/share/acl.d/eddns.json",
 		"/root/etc/hotplug.d/iface/95-eddns",
 		"/root/etc/hotplug.d/ntp/95-eddns",
 		"/root/etc/uci-defaults/80-eddns",
