@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -76,4 +77,34 @@ func TestClockSkewFirstUpdateOverTLS(t *testing.T) {
 			assertNoLeak(t, e, d)
 		})
 	}
+}
+
+// TestClockOffsetAfterNTPStep: the offset learned at boot must not outlive
+// the clock being fixed. Here the daemon learns that the provider is a year
+// ahead; then the two agree again (seen from the daemon, as when NTP steps
+// the router's clock without the ntp hotplug telling eddns). The provider's
+// certificate is valid now but not a year from now, so checking it against
+// the stale corrected clock would fail every handshake forever; checked
+// against the local clock, the next request is refused for its timestamp,
+// the Date header resets the offset, and the update goes through.
+func TestClockOffsetAfterNTPStep(t *testing.T) {
+	year := 365 * 24 * time.Hour
+	e, ca := NewTLSEnvValid(t, TencentCloud, time.Now().Add(-24*time.Hour), time.Now().Add(300*24*time.Hour))
+	e.Environ = []string{"SSL_CERT_FILE=" + ca}
+	e.Fake.SetNow(func() time.Time { return time.Now().Add(year) })
+	e.WriteConfig(staticRecord("web", "2001:db8::1"))
+	d := e.Start()
+	e.WaitPublished("web", "www", "AAAA", "2001:db8::1")
+
+	e.Fake.SetNow(time.Now)
+	e.WriteConfig(staticRecord("web", "2001:db8::2"))
+	d.Signal(syscall.SIGHUP)
+	e.WaitPublished("web", "www", "AAAA", "2001:db8::2")
+	st, _ := e.Status()
+	if off, err := time.ParseDuration(st.ClockOffset); st.ClockOffset != "" && (err != nil || off > time.Minute || off < -time.Minute) {
+		t.Errorf("status clock_offset = %q after the clocks agreed again, want 0", st.ClockOffset)
+	}
+	assertNoDuplicates(t, e)
+	d.Stop()
+	assertNoLeak(t, e, d)
 }

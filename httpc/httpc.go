@@ -97,9 +97,6 @@ type Client struct {
 	// the system roots. httpc verifies the server itself (see verifyServer);
 	// InsecureSkipVerify and the verification callbacks are overridden.
 	TLS *tls.Config
-	// Now is the time certificates are checked against; nil means
-	// time.Now. Providers pass their clock corrected from Date headers.
-	Now func() time.Time
 	// Dial opens the TCP connection; nil means a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -179,18 +176,16 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 		if cfg.ServerName == "" {
 			cfg.ServerName = host
 		}
-		now := c.Now
-		if now == nil {
-			now = time.Now
-		}
-		cfg.Time = now
-		// crypto/tls checks the chain only against a fixed time; verifyServer
-		// does the same checks and may retry at the certificates' start.
+		// crypto/tls checks the chain only against the local clock;
+		// verifyServer does the same checks and may retry at the
+		// certificates' start. The local clock, not a corrected one: an
+		// offset learned before NTP stepped the clock would make every
+		// certificate look expired, and no response could correct it.
 		cfg.InsecureSkipVerify = true
 		cfg.VerifyPeerCertificate = nil
 		roots, name := cfg.RootCAs, cfg.ServerName
 		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			return verifyServer(cs.PeerCertificates, roots, name, now())
+			return verifyServer(cs.PeerCertificates, roots, name, time.Now())
 		}
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {

@@ -29,8 +29,7 @@ func NewClient(opts Options) *Client {
 		c.Clock = NewClock(nil)
 	}
 	if c.HTTP == nil {
-		// Certificates are checked against the corrected clock too.
-		c.HTTP = &httpc.Client{MaxBody: MaxResponseBytes, Now: c.Clock.Now}
+		c.HTTP = &httpc.Client{MaxBody: MaxResponseBytes}
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent
