@@ -78,6 +78,8 @@ func shellScripts(t *testing.T) []string {
 		"init.d/*",
 		"openwrt/files/etc/hotplug.d/*/*",
 		"openwrt/files/etc/uci-defaults/*",
+		"luci-app-eddns/postinst-pkg",
+		"luci-app-eddns/i18n/*",
 		"tools/packaging/testdata/stub/*.sh",
 		"tools/packaging/testdata/stub/bin/*",
 	} {

@@ -218,12 +218,8 @@ func TestValidate(t *testing.T) {
 		{"conffile not shipped", func(s *Spec) { s.Conffiles = []string{"/etc/config/other"} }, "not one of"},
 		{"long name", func(s *Spec) { s.Files[0].Dst = "/" + strings.Repeat("a", 120) }, "longer than 99"},
 		{"empty description", func(s *Spec) { s.Description = " \n" }, "description"},
-		{"no source", func(s *Spec) { s.Files[1].Src = "" }, "exactly one of src and text"},
-		{"src and text", func(s *Spec) { s.Files[1].Text = "x" }, "exactly one of src and text"},
-		{"text only", func(s *Spec) { s.Files[1].Src, s.Files[1].Text = "", "x" }, ""},
+		{"no source", func(s *Spec) { s.Files[1].Src = "" }, "no source"},
 		{"unknown convert", func(s *Spec) { s.Files[1].Convert = "msgfmt" }, "convert"},
-		{"convert without src", func(s *Spec) { s.Files[1].Src, s.Files[1].Text, s.Files[1].Convert = "", "x", ConvertPo2lmo }, "convert"},
-		{"two postinst-pkg", func(s *Spec) { s.PostinstPkg, s.PostinstPkgText = "f", "true\n" }, "both set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

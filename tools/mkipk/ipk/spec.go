@@ -43,17 +43,14 @@ type Spec struct {
 	// PostinstPkg and PrermPkg are optional package-specific script bodies
 	// (paths to files). Like OpenWrt's package-pack.mk they are shipped as
 	// postinst-pkg / prerm-pkg and sourced by default_postinst/default_prerm.
-	// PostinstPkgText gives the postinst-pkg body inline instead.
-	PostinstPkg     string `json:"postinst_pkg,omitempty"`
-	PostinstPkgText string `json:"postinst_pkg_text,omitempty"`
-	PrermPkg        string `json:"prerm_pkg,omitempty"`
+	PostinstPkg string `json:"postinst_pkg,omitempty"`
+	PrermPkg    string `json:"prerm_pkg,omitempty"`
 }
 
-// File is one regular file installed by the package. Its content is the
-// file Src or the inline Text; Convert names a build step applied to it.
+// File is one regular file installed by the package; Convert names a build
+// step applied to its source.
 type File struct {
-	Src     string `json:"src,omitempty"`     // path on the build host; ${VAR} is expanded
-	Text    string `json:"text,omitempty"`    // inline content, instead of Src
+	Src     string `json:"src"`               // path on the build host; ${VAR} is expanded
 	Convert string `json:"convert,omitempty"` // "po2lmo": Src is a .po catalog, installed as LuCI's LMO
 	Dst     string `json:"dst"`               // absolute path on the router
 	Mode    string `json:"mode"`              // octal, e.g. "0755"
@@ -152,15 +149,12 @@ func (s *Spec) Validate() error {
 		if _, err := parseMode(f.Mode); err != nil {
 			add("file %s: %v", f.Dst, err)
 		}
-		if (f.Src == "") == (f.Text == "") {
-			add("file %s needs exactly one of src and text", f.Dst)
+		if f.Src == "" {
+			add("file %s has no source", f.Dst)
 		}
-		if f.Convert != "" && (f.Convert != ConvertPo2lmo || f.Src == "") {
-			add("file %s: convert %q needs src and must be %q", f.Dst, f.Convert, ConvertPo2lmo)
+		if f.Convert != "" && f.Convert != ConvertPo2lmo {
+			add("file %s: unknown convert %q (only %q)", f.Dst, f.Convert, ConvertPo2lmo)
 		}
-	}
-	if s.PostinstPkg != "" && s.PostinstPkgText != "" {
-		add("postinst_pkg and postinst_pkg_text are both set")
 	}
 	for _, c := range s.Conffiles {
 		if !seen[c] {

@@ -83,9 +83,6 @@ func Build(s *Spec, baseDir string, epoch int64) ([]byte, error) {
 		sort.Strings(cf)
 		ctl = append(ctl, entry{name: "./conffiles", mode: 0o644, body: []byte(strings.Join(cf, "\n") + "\n")})
 	}
-	if s.PostinstPkgText != "" {
-		ctl = append(ctl, entry{name: "./postinst-pkg", mode: 0o755, body: []byte(s.PostinstPkgText)})
-	}
 	for _, x := range []struct{ name, src string }{{"./postinst-pkg", s.PostinstPkg}, {"./prerm-pkg", s.PrermPkg}} {
 		if x.src == "" {
 			continue
@@ -122,12 +119,9 @@ func Build(s *Spec, baseDir string, epoch int64) ([]byte, error) {
 	return gz(outer)
 }
 
-// fileBody is a file's content: its inline text, or its source file,
-// converted when the spec asks for it.
+// fileBody is a file's content: its source file, converted when the spec
+// asks for it.
 func fileBody(f File, baseDir string) ([]byte, error) {
-	if f.Src == "" {
-		return []byte(f.Text), nil
-	}
 	src := f.Src
 	if !filepath.IsAbs(src) {
 		src = filepath.Join(baseDir, src)

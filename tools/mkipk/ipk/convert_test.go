@@ -10,9 +10,8 @@ import (
 	"github.com/eddns/eddns/tools/po2lmo"
 )
 
-// TestGeneratedContent covers files that are not copied verbatim: inline
-// text, a .po compiled to LMO, and an inline postinst-pkg.
-func TestGeneratedContent(t *testing.T) {
+// TestConvertPo2lmo: a file with convert "po2lmo" is installed compiled.
+func TestConvertPo2lmo(t *testing.T) {
 	dir := t.TempDir()
 	po := "msgid \"Save\"\nmsgstr \"保存\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "x.po"), []byte(po), 0o644); err != nil {
@@ -20,11 +19,9 @@ func TestGeneratedContent(t *testing.T) {
 	}
 	s := &Spec{
 		Package: "luci-i18n-x-zh-cn", Version: "1", Release: "1", Architecture: "all",
-		Description:     "Translation",
-		PostinstPkgText: "true\n",
+		Description: "Translation",
 		Files: []File{
 			{Src: "x.po", Convert: ConvertPo2lmo, Dst: "/usr/lib/lua/luci/i18n/x.zh-cn.lmo", Mode: "0644"},
-			{Text: "uci commit luci\n", Dst: "/etc/uci-defaults/x", Mode: "0644"},
 		},
 	}
 	p, _ := buildRead(t, s, dir)
@@ -32,16 +29,8 @@ func TestGeneratedContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, body := range map[string][]byte{
-		"./usr/lib/lua/luci/i18n/x.zh-cn.lmo": want,
-		"./etc/uci-defaults/x":                []byte("uci commit luci\n"),
-	} {
-		if m, ok := Find(p.Data, name); !ok || !bytes.Equal(m.Body, body) {
-			t.Errorf("%s = %q, want %q", name, m.Body, body)
-		}
-	}
-	if m, ok := Find(p.Control, "./postinst-pkg"); !ok || string(m.Body) != "true\n" || m.Mode != 0o755 {
-		t.Errorf("postinst-pkg = %q mode %04o", m.Body, m.Mode)
+	if m, ok := Find(p.Data, "./usr/lib/lua/luci/i18n/x.zh-cn.lmo"); !ok || !bytes.Equal(m.Body, want) {
+		t.Errorf("lmo = %q, want %q", m.Body, want)
 	}
 
 	// A catalog po2lmo cannot compile fails the build, naming the file.
