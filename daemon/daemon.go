@@ -17,7 +17,6 @@ import (
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
-	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/planner"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/registry"
@@ -44,7 +43,6 @@ type daemon struct {
 	o     Options
 	log   *slog.Logger
 	clock *providers.Clock
-	http  httpc.Doer // nil: httpc defaults
 	gen   *generation
 	trim  *trimmer
 
@@ -98,7 +96,6 @@ func Run(ctx context.Context, o Options) error {
 	defer stopFetch()
 	go d.fetchLoop(fetchCtx)
 	go d.trim.run(fetchCtx)
-	d.trim.Poke() // start-up work
 
 	d.replan()
 	d.kickFetch()
@@ -106,26 +103,25 @@ func Run(ctx context.Context, o Options) error {
 	resync := d.newResyncTimer()
 	defer func() { resync.Stop() }()
 	for {
+		// Whatever woke the loop (start-up included) was work; the trimmer
+		// waits for the quiet after it.
+		d.trim.Poke()
 		select {
 		case <-ctx.Done():
 			d.stop(d.gen)
 			d.log.Info("eddns stopped")
 			return nil
 		case <-d.gen.watcher.Changes():
-			d.trim.Poke()
 			d.replan()
 			d.kickFetch()
 		case r := <-d.fetched:
-			d.trim.Poke()
 			d.gen.in.PublicIP, d.gen.in.PublicIPErrs = r.addrs, r.errs
 			d.replan()
 		case <-resync.C:
-			d.trim.Poke()
 			d.log.Debug("periodic full check")
 			d.fullCheck()
 			resync = d.newResyncTimer()
 		case sig := <-o.Signals:
-			d.trim.Poke()
 			switch sig {
 			case syscall.SIGHUP:
 				d.reload(ctx)
@@ -388,7 +384,7 @@ func (d *daemon) fetchLoop(ctx context.Context) {
 			return
 		case recs = <-d.fetchKick:
 		}
-		res := fetchPublicIPs(ctx, d.http, recs, d.log)
+		res := fetchPublicIPs(ctx, recs, d.log)
 		select {
 		case d.fetched <- res:
 		case <-ctx.Done():
@@ -397,10 +393,10 @@ func (d *daemon) fetchLoop(ctx context.Context) {
 	}
 }
 
-func fetchPublicIPs(ctx context.Context, client httpc.Doer, recs []*config.Record, log *slog.Logger) fetchResult {
+func fetchPublicIPs(ctx context.Context, recs []*config.Record, log *slog.Logger) fetchResult {
 	res := fetchResult{addrs: map[string]netip.Addr{}, errs: map[string]string{}}
 	for _, r := range recs {
-		a, err := detect.FetchPublicIP(ctx, client, r.URLs, r.Type)
+		a, err := detect.FetchPublicIP(ctx, nil, r.URLs, r.Type)
 		if err != nil {
 			log.Warn("public address lookup failed", "record", r.FQDN(), "err", err)
 			res.errs[r.Key()] = err.Error()

@@ -35,7 +35,7 @@ func inputs(ctx context.Context, recs []*config.Record, o Options) (planner.Inpu
 		}
 	}
 	if len(urlRecs) > 0 {
-		res := fetchPublicIPs(ctx, nil, urlRecs, o.Log)
+		res := fetchPublicIPs(ctx, urlRecs, o.Log)
 		in.PublicIP, in.PublicIPErrs = res.addrs, res.errs
 	}
 	return in, nil

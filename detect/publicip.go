@@ -68,7 +68,8 @@ func fetchOne(ctx context.Context, client httpc.Doer, u, typ string, timeout tim
 	}
 	req.Header.Set("Accept", "text/plain, application/json")
 	resp, err := client.Do(ctx, req) // httpc errors never quote the URL
-	if errors.Is(err, httpc.ErrTooLarge) {
+	// The default client stops at the limit; a caller's may read more.
+	if errors.Is(err, httpc.ErrTooLarge) || err == nil && len(resp.Body) > maxPublicIPBody {
 		return netip.Addr{}, fmt.Errorf("body longer than %d bytes", maxPublicIPBody)
 	}
 	if err != nil {
@@ -77,11 +78,7 @@ func fetchOne(ctx context.Context, client httpc.Doer, u, typ string, timeout tim
 	if resp.StatusCode != httpc.StatusOK {
 		return netip.Addr{}, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	body := resp.Body
-	if len(body) > maxPublicIPBody {
-		return netip.Addr{}, fmt.Errorf("body longer than %d bytes", maxPublicIPBody)
-	}
-	a, err := parsePublicIPBody(body)
+	a, err := parsePublicIPBody(resp.Body)
 	if err != nil {
 		return netip.Addr{}, err
 	}

@@ -12,6 +12,7 @@ package httpc
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -242,7 +243,7 @@ func encodeRequest(req *Request) ([]byte, error) {
 	if strings.ContainsAny(target, " \r\n") {
 		return nil, errors.New("httpc: invalid request target")
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	b.Grow(256 + len(req.Body))
 	b.WriteString(req.Method + " " + target + " HTTP/1.1\r\nHost: " + req.URL.Host + "\r\n")
 	for _, name := range slices.Sorted(maps.Keys(req.Header)) {
@@ -266,7 +267,7 @@ func encodeRequest(req *Request) ([]byte, error) {
 	}
 	b.WriteString("Connection: close\r\n\r\n")
 	b.Write(req.Body)
-	return []byte(b.String()), nil
+	return b.Bytes(), nil
 }
 
 // validToken reports whether s is an RFC 9110 token.
