@@ -21,19 +21,12 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -52,6 +45,7 @@ import (
 	"github.com/mdlayher/ndp"
 	"github.com/vishvananda/netlink"
 
+	"github.com/eddns/eddns/internal/certtest"
 	"github.com/eddns/eddns/internal/netnstest"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/alidns/alidnstest"
@@ -173,21 +167,22 @@ func NewEnv(t testing.TB, kind Kind) *Env {
 	return newEnv(t, kind, nil)
 }
 
-// NewTLSEnv is NewEnv with the fake behind HTTPS, with a self-signed
-// certificate for 127.0.0.1 made for this Env alone; it returns that
-// certificate as a PEM file for SSL_CERT_FILE.
+// NewTLSEnv is NewEnv with the fake behind HTTPS, its certificate for
+// 127.0.0.1 issued by a CA made for this Env alone; it returns that CA as a
+// PEM file for SSL_CERT_FILE.
 func NewTLSEnv(t testing.TB, kind Kind) (e *Env, caFile string) {
 	t.Helper()
 	return NewTLSEnvValid(t, kind, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
 }
 
-// NewTLSEnvValid is NewTLSEnv with a certificate valid from notBefore to
-// notAfter (a provider whose clock is elsewhere).
+// NewTLSEnvValid is NewTLSEnv with a certificate (and CA) valid from
+// notBefore to notAfter (a provider whose clock is elsewhere).
 func NewTLSEnvValid(t testing.TB, kind Kind, notBefore, notAfter time.Time) (e *Env, caFile string) {
 	t.Helper()
-	cert, certPEM := selfSigned(t, notBefore, notAfter)
+	w := certtest.Valid(notBefore, notAfter)
+	p := certtest.Issue(t, w, w)
 	e = newEnv(t, kind, func(ln net.Listener, h http.Handler) string {
-		srv := &httptest.Server{Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{cert}},
+		srv := &httptest.Server{Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{p.Cert}},
 			Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second,
 				ErrorLog: log.New(io.Discard, "", 0)}} // refused handshakes are what some tests want
 		srv.StartTLS()
@@ -195,39 +190,10 @@ func NewTLSEnvValid(t testing.TB, kind Kind, notBefore, notAfter time.Time) (e *
 		return srv.URL
 	})
 	caFile = filepath.Join(e.Dir, "ca.pem")
-	if err := os.WriteFile(caFile, certPEM, 0o644); err != nil {
+	if err := os.WriteFile(caFile, p.CAPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return e, caFile
-}
-
-// selfSigned makes a fresh CA-flagged certificate for 127.0.0.1. httptest's
-// own certificate is the same in every server, so it cannot show that an
-// unrelated CA is refused.
-func selfSigned(t testing.TB, notBefore, notAfter time.Time) (tls.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "eddns e2e " + serial.String()},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // newEnv serves the fake with serve (nil: plain HTTP) and records its URL.

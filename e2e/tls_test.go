@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eddns/eddns/internal/certtest"
 )
 
 // TestTLSToProvider runs `eddns once` against each fake served over HTTPS,
@@ -24,9 +26,10 @@ func TestTLSToProvider(t *testing.T) {
 			e.WriteConfig(Record("web", "name", "www", "type", "A", "source", "static", "value", "192.0.2.80"))
 
 			// Trusted by nobody: the test CA is not in SSL_CERT_FILE.
-			_, otherCA := selfSigned(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+			hour := certtest.Valid(time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+			other := certtest.Issue(t, hour, hour)
 			otherFile := filepath.Join(e.Dir, "other.pem")
-			if err := os.WriteFile(otherFile, otherCA, 0o644); err != nil {
+			if err := os.WriteFile(otherFile, other.CAPEM, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			e.Environ = []string{"SSL_CERT_FILE=" + otherFile}
