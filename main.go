@@ -127,7 +127,13 @@ func (c *cli) configError(err error) error {
 }
 
 // isConfigError tells configuration problems (exit 2) from runtime failures.
+// A state-directory problem is a runtime failure (exit 1), whatever its
+// cause: the configuration may be fine while the directory is not.
 func isConfigError(err error) bool {
+	var se *state.Error
+	if errors.As(err, &se) {
+		return false
+	}
 	var p config.Problems
 	var pe *os.PathError
 	return errors.As(err, &p) || errors.As(err, &pe)
@@ -137,7 +143,7 @@ type runCmd struct{ c *cli }
 
 func (r *runCmd) Execute([]string) error {
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM, os.Interrupt)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, daemon.SignalInterfaces, syscall.SIGTERM, os.Interrupt)
 	o := r.c.daemonOpts()
 	o.Signals = sigs
 	err := daemon.Run(context.Background(), o)

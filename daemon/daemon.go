@@ -6,17 +6,19 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/netip"
 	"os"
 	"sort"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/planner"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/registry"
@@ -34,37 +36,105 @@ type Options struct {
 	Level      *slog.LevelVar
 	LevelFixed bool
 	// Signals delivers SIGHUP (reload), SIGUSR1 (full check), SIGUSR2 (clock
-	// trustworthy) and SIGTERM/SIGINT (stop).
+	// trustworthy), SIGWINCH (interfaces changed) and SIGTERM/SIGINT (stop).
 	Signals <-chan os.Signal
+
+	// env replaces the system (netlink, ubus, echo services) in tests.
+	env *environment
+}
+
+// SignalInterfaces is what the iface hotplug sends when netifd brought an
+// interface up or changed it: re-resolve `option network` names and
+// re-plan; only records whose desired value changed reach their provider.
+// Its default action is to be ignored, so a hotplug event that races the
+// daemon's start cannot kill it.
+const SignalInterfaces = syscall.SIGWINCH
+
+// addrWatcher is the address model the daemon follows: detect.Watcher on a
+// router, a scripted one in tests.
+type addrWatcher interface {
+	Run(ctx context.Context) error
+	Ready() <-chan struct{}
+	Changes() <-chan struct{}
+	Snapshot() detect.Snapshot
+}
+
+// environment is what the daemon asks of the system.
+type environment struct {
+	newWatcher func(detect.WatchOptions) addrWatcher
+	resolve    func(ctx context.Context, network string) (string, error)
+	fetchIP    func(ctx context.Context, urls []string, typ string) (netip.Addr, error)
+}
+
+func systemEnv() *environment {
+	return &environment{
+		newWatcher: func(o detect.WatchOptions) addrWatcher { return detect.NewWatcher(o) },
+		resolve:    detect.ResolveNetwork,
+		fetchIP: func(ctx context.Context, urls []string, typ string) (netip.Addr, error) {
+			return detect.FetchPublicIP(ctx, nil, urls, typ)
+		},
+	}
 }
 
 // daemon is the state of a running `eddns run`.
 type daemon struct {
-	o     Options
-	log   *slog.Logger
-	clock *providers.Clock
-	gen   *generation
-	trim  *trimmer
+	o       Options
+	env     *environment
+	log     *slog.Logger
+	clocks  *httpc.Clocks
+	tracker *tracker
+	gen     *generation
+	cur     atomic.Pointer[generation] // gen, for the worker goroutines
+	trim    *trimmer
 
 	fetchKick chan []*config.Record
 	fetched   chan fetchResult
+	died      chan *generation // a generation's watcher stopped on its own
 }
 
-// generation is everything built from one configuration; a reload replaces
-// it whole once the new configuration has validated.
+// generation is everything built from one configuration. A reload builds
+// the next one completely (workers of unchanged providers carried over)
+// before the old one is stopped.
 type generation struct {
 	cfg     *config.Config
 	recs    []*config.Record // enabled records
 	store   *state.Store
-	tracker *tracker
-	workers map[string]*reconciler.Worker // by provider section
-	watcher *detect.Watcher
+	workers map[string]*runningWorker // by provider section
+	watcher addrWatcher
 	verify  *verifier
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	cancel  context.CancelFunc // stops the watcher
+	done    chan struct{}      // closed when the watcher has returned
 
 	in      planner.Inputs
 	desired map[string]planner.Desired
+}
+
+// runningWorker is one provider's worker and what it was built from; it
+// outlives a reload that leaves its provider section and state dir alone,
+// and with it every record's pending value and backoff.
+type runningWorker struct {
+	w       *reconciler.Worker
+	section config.Provider
+	store   *state.Store
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func (rw *runningWorker) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	rw.cancel, rw.done = cancel, make(chan struct{})
+	go func() {
+		defer close(rw.done)
+		rw.w.Run(ctx)
+	}()
+}
+
+// stop ends the worker once the call in flight has finished.
+func (rw *runningWorker) stop() {
+	if rw.cancel != nil {
+		rw.cancel()
+		<-rw.done
+	}
 }
 
 type fetchResult struct {
@@ -73,23 +143,31 @@ type fetchResult struct {
 }
 
 // Run is `eddns run`: it returns nil after SIGTERM once in-flight calls have
-// finished, or an error if the configuration cannot be used at start.
+// finished, or an error if the configuration cannot be used at start or
+// the address watcher stops (so procd restarts the daemon).
 func Run(ctx context.Context, o Options) error {
 	cfg, err := config.Load(o.ConfigPath)
 	if err != nil {
 		return err
 	}
+	env := o.env
+	if env == nil {
+		env = systemEnv()
+	}
 	d := &daemon{
-		o: o, log: o.Log, clock: providers.NewClock(nil),
+		o: o, env: env, log: o.Log,
+		clocks:    &httpc.Clocks{Log: o.Log},
 		trim:      newTrimmer(),
 		fetchKick: make(chan []*config.Record, 1),
 		fetched:   make(chan fetchResult, 1),
+		died:      make(chan *generation, 1),
 	}
-	gen, err := d.build(ctx, cfg)
+	trustPersistedTime(cfg.Global.StateDir, o.Log)
+	gen, err := d.build(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}
-	d.gen = gen
+	d.commit(gen, nil)
 	d.log.Info("eddns started", "version", o.Version, "config", o.ConfigPath, "records", len(gen.recs), "dry_run", o.DryRun)
 
 	fetchCtx, stopFetch := context.WithCancel(ctx)
@@ -108,7 +186,7 @@ func Run(ctx context.Context, o Options) error {
 		d.trim.Poke()
 		select {
 		case <-ctx.Done():
-			d.stop(d.gen)
+			d.stopAll()
 			d.log.Info("eddns stopped")
 			return nil
 		case <-d.gen.watcher.Changes():
@@ -117,6 +195,13 @@ func Run(ctx context.Context, o Options) error {
 		case r := <-d.fetched:
 			d.gen.in.PublicIP, d.gen.in.PublicIPErrs = r.addrs, r.errs
 			d.replan()
+		case g := <-d.died:
+			if g != d.gen {
+				continue // an old generation's, already replaced
+			}
+			d.log.Error("address watcher stopped; exiting so that procd restarts eddns")
+			d.stopAll()
+			return errors.New("address watcher stopped")
 		case <-resync.C:
 			d.log.Debug("periodic full check")
 			d.fullCheck()
@@ -130,20 +215,36 @@ func Run(ctx context.Context, o Options) error {
 			case syscall.SIGUSR1:
 				d.log.Info("full check requested")
 				d.fullCheck()
+			case SignalInterfaces:
+				d.log.Info("interfaces changed; re-evaluating")
+				d.interfacesChanged()
 			case syscall.SIGUSR2:
-				d.log.Info("clock is trustworthy now; dropping the learned offset and retrying", "offset", d.clock.Offset())
-				d.clock.Reset()
-				for _, w := range d.gen.workers {
-					w.RetryNow()
+				d.log.Info("clock is trustworthy now; dropping learned offsets and retrying", "offset", d.clocks.Largest())
+				d.clocks.Reset()
+				httpc.DefaultTrustedTime.Synced()
+				for _, rw := range d.gen.workers {
+					rw.w.RetryNow()
 				}
 			case syscall.SIGTERM, os.Interrupt:
 				d.log.Info("stopping: finishing calls in flight", "signal", sig.String())
-				d.stop(d.gen)
+				d.stopAll()
 				d.log.Info("eddns stopped")
 				return nil
 			}
 		}
 	}
+}
+
+// trustPersistedTime raises the time certificates are checked at to the
+// last known good time saved in dir, and saves it there from now on.
+func trustPersistedTime(dir string, log *slog.Logger) {
+	tt := httpc.DefaultTrustedTime
+	if t, err := state.LoadTrustedTime(dir); err != nil {
+		log.Warn("last known good time unreadable; using the build time and the system clock", "err", err)
+	} else {
+		tt.Raise(t)
+	}
+	tt.SetSave(func(t time.Time) error { return state.SaveTrustedTime(dir, t) })
 }
 
 // newResyncTimer returns the safety-net timer; a stopped one when disabled,
@@ -168,67 +269,126 @@ func (d *daemon) applyLogLevel(cfg *config.Config) {
 	}
 }
 
-// build creates providers, workers and the watcher for cfg and starts them.
-func (d *daemon) build(ctx context.Context, cfg *config.Config) (*generation, error) {
-	d.applyLogLevel(cfg)
+// build makes the generation for cfg and starts its watcher, reusing the
+// workers of old whose provider section and state are unchanged. Nothing
+// of old is touched: on error the new parts are stopped and old runs on.
+func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation) (*generation, error) {
 	if w := config.CheckPermissions(cfg.File); w != "" {
 		d.log.Warn(w)
 	}
 	checkTLS(cfg, d.log)
-	store, warn, err := state.Open(cfg.Global.StateDir)
-	if err != nil {
-		return nil, err
+	g := &generation{cfg: cfg, workers: map[string]*runningWorker{}, desired: map[string]planner.Desired{}}
+	if old != nil && old.cfg.Global.StateDir == cfg.Global.StateDir {
+		g.store = old.store
+	} else {
+		store, warn, err := state.Open(cfg.Global.StateDir)
+		if err != nil {
+			return nil, err
+		}
+		if warn != "" {
+			d.log.Warn(warn)
+		}
+		g.store = store
 	}
-	if warn != "" {
-		d.log.Warn(warn)
-	}
-	g := &generation{cfg: cfg, store: store, workers: map[string]*reconciler.Worker{}, desired: map[string]planner.Desired{}}
 	g.recs = enabled(cfg)
-	if !cfg.Global.Enabled {
-		d.log.Warn("global.enabled is 0: idle, no record is updated; set it to 1 and reload")
-	}
-	g.tracker = newTracker(cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clock, d.log)
-	g.tracker.setRecords(g.recs, store)
 
 	byProvider := map[string][]*config.Record{}
 	for _, r := range g.recs {
 		byProvider[r.Provider] = append(byProvider[r.Provider], r)
 	}
 	for name, recs := range byProvider {
-		prov, err := registry.New(cfg.Providers[name], d.providerOptions())
+		sec := *cfg.Providers[name]
+		sec.Pos = config.Pos{}
+		if old != nil {
+			if rw := old.workers[name]; rw != nil && rw.section == sec && rw.store == g.store {
+				g.workers[name] = rw
+				continue
+			}
+		}
+		prov, err := registry.New(cfg.Providers[name], d.providerOptions(cfg.Providers[name]))
 		if err != nil {
 			return nil, err
 		}
-		rc := &reconciler.Reconciler{Name: name, Provider: prov, Store: store, DryRun: d.o.DryRun, Log: d.log}
-		w := reconciler.NewWorker(rc, d.onReport(g))
+		rc := &reconciler.Reconciler{Name: name, Provider: prov, Store: g.store, DryRun: d.o.DryRun, Log: d.log}
+		w := reconciler.NewWorker(rc, d.onReport)
 		w.SetRecords(recs)
-		g.workers[name] = w
+		g.workers[name] = &runningWorker{w: w, section: sec, store: g.store}
 	}
 	g.verify = newVerifier(d, g)
-	g.in.Networks, g.in.NetworkErrs = resolveNetworks(ctx, g.recs)
-	g.watcher = detect.NewWatcher(detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log})
+	g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(ctx, g.recs)
+	g.watcher = d.env.newWatcher(detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log})
 
 	gctx, cancel := context.WithCancel(ctx)
-	g.cancel = cancel
-	g.wg.Add(1)
+	g.cancel, g.done = cancel, make(chan struct{})
 	go func() {
-		defer g.wg.Done()
-		if err := g.watcher.Run(gctx); err != nil && gctx.Err() == nil {
+		defer close(g.done)
+		err := g.watcher.Run(gctx)
+		if gctx.Err() == nil {
 			d.log.Error("address watcher stopped", "err", err)
+			select {
+			case d.died <- g:
+			default:
+			}
 		}
 	}()
-	for _, w := range g.workers {
-		g.wg.Add(1)
-		go func() {
-			defer g.wg.Done()
-			w.Run(gctx)
-		}()
-	}
 	select {
 	case <-g.watcher.Ready():
+	case <-g.done:
+		g.verify.stop()
+		return nil, errors.New("address watcher stopped before its first dump")
 	case <-ctx.Done():
 	}
 	return g, nil
+}
+
+// commit makes g the running generation and stops what is left of old:
+// its watcher, its verifications and the workers g did not carry over.
+func (d *daemon) commit(g, old *generation) {
+	d.applyLogLevel(g.cfg)
+	if d.tracker == nil {
+		d.tracker = newTracker(g.cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clocks.Largest, d.log)
+	}
+	d.tracker.setDir(g.cfg.Global.StateDir)
+	d.tracker.setRecords(g.recs, g.store)
+	if !g.cfg.Global.Enabled {
+		d.log.Warn("global.enabled is 0: idle, no record is updated; set it to 1 and reload")
+	}
+	byProvider := map[string][]*config.Record{}
+	for _, r := range g.recs {
+		byProvider[r.Provider] = append(byProvider[r.Provider], r)
+	}
+	d.gen = g
+	d.cur.Store(g)
+	for name, rw := range g.workers {
+		if rw.cancel != nil {
+			rw.w.SetRecords(byProvider[name]) // carried over: keeps unchanged records' state
+		} else {
+			rw.start()
+		}
+	}
+	if old == nil {
+		return
+	}
+	old.cancel()
+	old.verify.stop()
+	for name, rw := range old.workers {
+		if g.workers[name] != rw {
+			rw.stop()
+		}
+	}
+	<-old.done
+}
+
+// stopAll ends the running generation: workers finish the call they are
+// in, then return.
+func (d *daemon) stopAll() {
+	g := d.gen
+	g.cancel()
+	g.verify.stop()
+	for _, rw := range g.workers {
+		rw.stop()
+	}
+	<-g.done
 }
 
 // checkTLS says once, clearly, when HTTPS endpoints cannot be verified
@@ -248,23 +408,28 @@ func checkTLS(cfg *config.Config, log *slog.Logger) {
 	}
 }
 
-func (d *daemon) providerOptions() providers.Options {
-	return providers.Options{Clock: d.clock, UserAgent: userAgent(d.o.Version)}
+// providerOptions gives each provider endpoint its own clock: sections of
+// one type on the official endpoint share it, a custom endpoint has its own.
+func (d *daemon) providerOptions(p *config.Provider) providers.Options {
+	return providers.Options{Clock: d.clocks.For(clockKey(p)), UserAgent: userAgent(d.o.Version)}
+}
+
+// clockKey names the endpoint whose clock signs p's requests.
+func clockKey(p *config.Provider) string {
+	if p.Endpoint != "" {
+		return p.Endpoint
+	}
+	return "official " + p.Type
 }
 
 func userAgent(version string) string {
 	return "eddns/" + version + " (+https://github.com/eddns/eddns)"
 }
 
-// stop ends a generation: workers finish the call they are in, then return.
-func (d *daemon) stop(g *generation) {
-	g.cancel()
-	g.verify.stop()
-	g.wg.Wait()
-}
-
-// reload re-reads the configuration; a configuration that does not validate
-// leaves the running one untouched.
+// reload re-reads the configuration and builds the new generation beside
+// the running one; only once it is complete does it replace the old. A
+// configuration that does not validate or cannot be built leaves the
+// running one untouched, and the log says why.
 func (d *daemon) reload(ctx context.Context) {
 	cfg, err := config.Load(d.o.ConfigPath)
 	if err != nil {
@@ -272,18 +437,13 @@ func (d *daemon) reload(ctx context.Context) {
 		return
 	}
 	old := d.gen
-	d.stop(old)
-	gen, err := d.build(ctx, cfg)
+	gen, err := d.build(ctx, cfg, old)
 	if err != nil {
-		d.log.Error("reload: could not apply the new configuration; restoring the previous one", "err", err)
-		gen, err = d.build(ctx, old.cfg)
-		if err != nil {
-			d.log.Error("reload: previous configuration failed too", "err", err)
-			return
-		}
+		d.log.Error("reload: could not apply the new configuration; keeping the running one", "err", err)
+		return
 	}
 	gen.in.PublicIP, gen.in.PublicIPErrs = old.in.PublicIP, old.in.PublicIPErrs
-	d.gen = gen
+	d.commit(gen, old)
 	d.log.Info("configuration reloaded", "records", len(gen.recs))
 	d.replan()
 	d.kickFetch()
@@ -293,11 +453,27 @@ func (d *daemon) reload(ctx context.Context) {
 func (d *daemon) fullCheck() {
 	g := d.gen
 	if hasNetworks(g.recs) {
-		g.in.Networks, g.in.NetworkErrs = resolveNetworks(context.Background(), g.recs)
+		g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(context.Background(), g.recs)
 	}
 	d.replan()
-	for _, w := range g.workers {
-		w.Resync()
+	for _, rw := range g.workers {
+		rw.w.Resync()
+	}
+	d.kickFetch()
+}
+
+// interfacesChanged is netifd's news that an interface came up or changed:
+// the names behind `option network` may point elsewhere now, and records
+// that failed while it was down deserve a retry. Records whose desired
+// value is unchanged cost no API call.
+func (d *daemon) interfacesChanged() {
+	g := d.gen
+	if hasNetworks(g.recs) {
+		g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(context.Background(), g.recs)
+	}
+	d.replan()
+	for _, rw := range g.workers {
+		rw.w.RetryNow()
 	}
 	d.kickFetch()
 }
@@ -322,29 +498,28 @@ func (d *daemon) replan() {
 		g.desired[k] = want
 		if want.OK() {
 			d.log.Debug("desired value", "record", r.FQDN(), "type", r.Type, "value", want.Value)
-			g.workers[r.Provider].Want(k, want.Value)
+			g.workers[r.Provider].w.Want(k, want.Value)
 		} else {
 			d.log.Info("nothing to publish; keeping the current record", "record", r.FQDN(), "type", r.Type, "reason", want.Reason)
 		}
 		changed = append(changed, change{k, want})
 	}
 	for _, c := range changed {
-		g.tracker.desired(c.key, c.d)
+		d.tracker.desired(c.key, c.d)
 	}
 }
 
-func (d *daemon) onReport(g *generation) func(reconciler.Report) {
-	return func(rep reconciler.Report) {
-		d.trim.Poke()
-		res := rep.Result
-		if res.Outcome == reconciler.Failed {
-			d.log.Error("update failed", "record", rep.Record.FQDN(), "type", rep.Record.Type,
-				"err", res.Err.Error(), "retry_in", time.Until(rep.NextRetry).Round(time.Second).String())
-		}
-		g.tracker.report(rep)
-		if res.Outcome == reconciler.Created || res.Outcome == reconciler.Updated {
-			g.verify.start(rep.Record, rep.Want)
-		}
+// onReport is called by the workers, whichever generation they started in.
+func (d *daemon) onReport(rep reconciler.Report) {
+	d.trim.Poke()
+	res := rep.Result
+	if res.Outcome == reconciler.Failed {
+		d.log.Error("update failed", "record", rep.Record.FQDN(), "type", rep.Record.Type,
+			"err", res.Err.Error(), "retry_in", time.Until(rep.NextRetry).Round(time.Second).String())
+	}
+	d.tracker.report(rep)
+	if res.Outcome == reconciler.Created || res.Outcome == reconciler.Updated {
+		d.cur.Load().verify.start(rep.Record, rep.Want)
 	}
 }
 
@@ -384,7 +559,7 @@ func (d *daemon) fetchLoop(ctx context.Context) {
 			return
 		case recs = <-d.fetchKick:
 		}
-		res := fetchPublicIPs(ctx, recs, d.log)
+		res := fetchPublicIPs(ctx, recs, d.env.fetchIP, d.log)
 		select {
 		case d.fetched <- res:
 		case <-ctx.Done():
@@ -393,10 +568,10 @@ func (d *daemon) fetchLoop(ctx context.Context) {
 	}
 }
 
-func fetchPublicIPs(ctx context.Context, recs []*config.Record, log *slog.Logger) fetchResult {
+func fetchPublicIPs(ctx context.Context, recs []*config.Record, fetch func(context.Context, []string, string) (netip.Addr, error), log *slog.Logger) fetchResult {
 	res := fetchResult{addrs: map[string]netip.Addr{}, errs: map[string]string{}}
 	for _, r := range recs {
-		a, err := detect.FetchPublicIP(ctx, nil, r.URLs, r.Type)
+		a, err := fetch(ctx, r.URLs, r.Type)
 		if err != nil {
 			log.Warn("public address lookup failed", "record", r.FQDN(), "err", err)
 			res.errs[r.Key()] = err.Error()
@@ -416,8 +591,12 @@ func hasNetworks(recs []*config.Record) bool {
 	return false
 }
 
+func (d *daemon) resolveNetworks(ctx context.Context, recs []*config.Record) (map[string]string, map[string]string) {
+	return resolveNetworks(ctx, recs, d.env.resolve)
+}
+
 // resolveNetworks maps each `option network` to its L3 device through ubus.
-func resolveNetworks(ctx context.Context, recs []*config.Record) (map[string]string, map[string]string) {
+func resolveNetworks(ctx context.Context, recs []*config.Record, resolve func(context.Context, string) (string, error)) (map[string]string, map[string]string) {
 	devs, errs := map[string]string{}, map[string]string{}
 	for _, r := range recs {
 		if r.Network == "" || r.Device != "" {
@@ -429,7 +608,7 @@ func resolveNetworks(ctx context.Context, recs []*config.Record) (map[string]str
 		if _, done := errs[r.Network]; done {
 			continue
 		}
-		dev, err := detect.ResolveNetwork(ctx, r.Network)
+		dev, err := resolve(ctx, r.Network)
 		if err != nil {
 			errs[r.Network] = err.Error()
 			continue

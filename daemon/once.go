@@ -11,6 +11,7 @@ import (
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/planner"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/registry"
@@ -27,7 +28,7 @@ func inputs(ctx context.Context, recs []*config.Record, o Options) (planner.Inpu
 		return in, fmt.Errorf("read addresses: %w", err)
 	}
 	in.Snapshot = snap
-	in.Networks, in.NetworkErrs = resolveNetworks(ctx, recs)
+	in.Networks, in.NetworkErrs = resolveNetworks(ctx, recs, detect.ResolveNetwork)
 	var urlRecs []*config.Record
 	for _, r := range recs {
 		if r.Source == "url" {
@@ -35,7 +36,7 @@ func inputs(ctx context.Context, recs []*config.Record, o Options) (planner.Inpu
 		}
 	}
 	if len(urlRecs) > 0 {
-		res := fetchPublicIPs(ctx, urlRecs, o.Log)
+		res := fetchPublicIPs(ctx, urlRecs, systemEnv().fetchIP, o.Log)
 		in.PublicIP, in.PublicIPErrs = res.addrs, res.errs
 	}
 	return in, nil
@@ -85,8 +86,9 @@ func Once(ctx context.Context, o Options, out io.Writer) (allOK bool, err error)
 	if warn != "" {
 		o.Log.Warn(warn)
 	}
-	clock := providers.NewClock(nil)
-	tr := newTracker(cfg.Global.StateDir, o.Version, o.DryRun, clock, o.Log)
+	trustPersistedTime(cfg.Global.StateDir, o.Log)
+	clocks := &httpc.Clocks{Log: o.Log}
+	tr := newTracker(cfg.Global.StateDir, o.Version, o.DryRun, clocks.Largest, o.Log)
 	tr.setRecords(recs, store)
 
 	type line struct {
@@ -105,7 +107,7 @@ func Once(ctx context.Context, o Options, out io.Writer) (allOK bool, err error)
 	// Records of one provider go in order; providers run in parallel.
 	var wg sync.WaitGroup
 	for name, idx := range byProvider {
-		prov, err := registry.New(cfg.Providers[name], providers.Options{Clock: clock, UserAgent: userAgent(o.Version)})
+		prov, err := registry.New(cfg.Providers[name], providers.Options{Clock: clocks.For(clockKey(cfg.Providers[name])), UserAgent: userAgent(o.Version)})
 		if err != nil {
 			return false, err
 		}

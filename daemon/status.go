@@ -1,12 +1,14 @@
 package daemon
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/eddns/eddns/config"
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/planner"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/reconciler"
@@ -19,15 +21,22 @@ type tracker struct {
 	mu    sync.Mutex
 	dir   string
 	log   *slog.Logger
-	clock *providers.Clock
-	st    state.Status
+	offset func() time.Duration // the clock correction to show
+	st     state.Status
 	idx   map[string]int // record key -> index in st.Records
 }
 
-func newTracker(dir, version string, dryRun bool, clock *providers.Clock, log *slog.Logger) *tracker {
+func newTracker(dir, version string, dryRun bool, offset func() time.Duration, log *slog.Logger) *tracker {
 	now := time.Now().UTC()
-	return &tracker{dir: dir, log: log, clock: clock, idx: map[string]int{},
+	return &tracker{dir: dir, log: log, offset: offset, idx: map[string]int{},
 		st: state.Status{Version: version, PID: os.Getpid(), StartedAt: now, DryRun: dryRun}}
+}
+
+// setDir moves the status file to dir (a reload changed state_dir).
+func (t *tracker) setDir(dir string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.dir = dir
 }
 
 // setRecords lists the enabled records of cfg, keeping what is known about
@@ -101,6 +110,9 @@ func (t *tracker) report(rep reconciler.Report) {
 		if pe := providers.AsError(res.Err); pe != nil {
 			rs.LastErrorCode = pe.Code
 		}
+		if errors.Is(res.Err, httpc.ErrClockNotSet) {
+			rs.LastErrorKind = state.KindWaitingForClock
+		}
 	case reconciler.DryRun:
 		rs.LastError, rs.LastErrorCode, rs.LastErrorKind, rs.LastErrorAt = "", "", "", nil
 	default:
@@ -129,7 +141,7 @@ func (t *tracker) verify(key, result string, at *time.Time) {
 func (t *tracker) flushLocked() {
 	t.st.UpdatedAt = time.Now().UTC()
 	t.st.ClockOffset = ""
-	if off := t.clock.Offset(); off != 0 {
+	if off := t.offset(); off != 0 {
 		t.st.ClockOffset = off.Round(time.Second).String()
 	}
 	if err := state.WriteStatus(t.dir, t.st); err != nil {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/eddns/eddns/config"
+	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/httpdns"
-	"github.com/eddns/eddns/providers"
 )
 
 // verifyWindow is how long a write may take to become visible: the service's
@@ -61,7 +61,7 @@ func (v *verifier) start(rec *config.Record, want netip.Addr) {
 	}
 	v.runs[key] = cancel
 	v.mu.Unlock()
-	v.g.tracker.verify(key, "pending", nil)
+	v.d.tracker.verify(key, "pending", nil)
 	v.wg.Add(1)
 	go func() {
 		defer v.wg.Done()
@@ -73,7 +73,7 @@ func (v *verifier) start(rec *config.Record, want netip.Addr) {
 func (v *verifier) run(ctx context.Context, rec *config.Record, h *config.HTTPDNS, want netip.Addr) {
 	key := rec.Key()
 	log := v.d.log.With("record", rec.FQDN(), "type", rec.Type, "via", h.Name)
-	client := NewHTTPDNSClient(h, v.d.clock, userAgent(v.d.o.Version))
+	client := NewHTTPDNSClient(h, v.d.clocks.For(h.URL), userAgent(v.d.o.Version))
 	window := verifyWindow(h)
 	took, err := client.WaitVisible(ctx, rec.FQDN(), rec.Type, want, window, nil)
 	if ctx.Err() != nil {
@@ -81,7 +81,7 @@ func (v *verifier) run(ctx context.Context, rec *config.Record, h *config.HTTPDN
 	}
 	if err == nil {
 		now := time.Now().UTC()
-		v.g.tracker.verify(key, fmt.Sprintf("verified after %s", took.Round(time.Second)), &now)
+		v.d.tracker.verify(key, fmt.Sprintf("verified after %s", took.Round(time.Second)), &now)
 		log.Info("verified: resolvers serve the new value", "value", want, "after", took.Round(time.Millisecond).String())
 		return
 	}
@@ -97,18 +97,19 @@ func (v *verifier) run(ctx context.Context, rec *config.Record, h *config.HTTPDN
 		}
 		msg = fmt.Sprintf("not visible after %ds (%d queries; last answer: %s)", int(window.Seconds()), nv.Attempts, last)
 	}
-	v.g.tracker.verify(key, msg, nil)
+	v.d.tracker.verify(key, msg, nil)
 	log.Warn("verification failed; checking the provider's own state", "value", want, "err", err.Error())
-	if w := v.g.workers[rec.Provider]; w != nil {
+	if rw := v.g.workers[rec.Provider]; rw != nil {
 		// The provider may have lost or reverted the write: look again and
 		// rewrite if its state disagrees; a matching state costs one lookup.
-		w.Recheck(key)
+		rw.w.Recheck(key)
 	}
 }
 
-// NewHTTPDNSClient builds the client for an httpdns section; clock is shared
-// with the providers so that what one server says about the time helps all.
-func NewHTTPDNSClient(h *config.HTTPDNS, clock *providers.Clock, ua string) *httpdns.Client {
+// NewHTTPDNSClient builds the client for an httpdns section. clock must be
+// the clock of h.URL only: an HTTPDNS answer (often over plain http) must
+// never move the clock provider requests are signed with.
+func NewHTTPDNSClient(h *config.HTTPDNS, clock *httpc.Clock, ua string) *httpdns.Client {
 	return &httpdns.Client{URL: h.URL, AccountID: h.AccountID, Secret: h.Secret, Encrypt: h.Encrypt,
 		Timeout: h.Timeout, Clock: clock, UserAgent: ua}
 }

@@ -84,6 +84,11 @@ type Response struct {
 	StatusCode int
 	Header     Header
 	Body       []byte
+	// URL is where the response came from (after redirects); Verified
+	// says it came over TLS whose certificate chain verified. A Doer that
+	// leaves them unset gets no clock learning (APIClient.Do).
+	URL      *url.URL
+	Verified bool
 }
 
 // Client sends requests. The zero value is usable: system CA roots, no
@@ -100,11 +105,16 @@ type Client struct {
 	TLS *tls.Config
 	// Dial opens the TCP connection; nil means a net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Time is the time certificates are checked at; nil means
+	// DefaultTrustedTime.
+	Time *TrustedTime
 }
 
 // Do sends req and returns the response, following up to five redirects
-// when the method is GET. Errors never quote the URL: some APIs carry the
-// access key id and signature in the query.
+// when the method is GET. A redirect never leaves https for http, and one
+// to another host drops the headers that carry credentials. Errors never
+// quote the URL: some APIs carry the access key id and signature in the
+// query.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -127,8 +137,43 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		if err != nil || (next.Scheme != "http" && next.Scheme != "https") || next.Host == "" {
 			return nil, errors.New("httpc: redirect to an unusable location")
 		}
-		req = &Request{Method: "GET", URL: next, Header: req.Header}
+		if req.URL.Scheme == "https" && next.Scheme != "https" {
+			return nil, errors.New("httpc: refusing a redirect from https to plain http")
+		}
+		h := req.Header
+		if !strings.EqualFold(next.Host, req.URL.Host) {
+			h = withoutCredentials(h)
+		}
+		req = &Request{Method: "GET", URL: next, Header: h}
 	}
+}
+
+// withoutCredentials copies h without the headers that authenticate the
+// request: Authorization and its kin, cookies, and any header whose name
+// says it holds a token, key, secret or signature (X-Auth-Token,
+// X-Auth-Key, X-TC-Signature...). They were meant for the first host only.
+func withoutCredentials(h Header) Header {
+	out := Header{}
+	for name, v := range h {
+		if !isCredential(name) {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+func isCredential(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "cookie", "cookie2":
+		return true
+	}
+	for _, s := range []string{"auth", "token", "key", "secret", "sign", "session", "password"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func isRedirect(code int) bool {
@@ -169,6 +214,7 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
+	var at time.Time // when the certificate was checked
 	if req.URL.Scheme == "https" {
 		cfg := &tls.Config{}
 		if c.TLS != nil {
@@ -177,16 +223,16 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 		if cfg.ServerName == "" {
 			cfg.ServerName = host
 		}
-		// crypto/tls checks the chain only against the local clock;
-		// verifyServer does the same checks and may retry at the
-		// certificates' start. The local clock, not a corrected one: an
-		// offset learned before NTP stepped the clock would make every
-		// certificate look expired, and no response could correct it.
+		// crypto/tls checks the chain against the system clock only;
+		// verifyServer does the same checks at the trusted time (never
+		// before the build or the last verified response). Never a clock
+		// corrected by a server's Date: that is what is being verified.
 		cfg.InsecureSkipVerify = true
 		cfg.VerifyPeerCertificate = nil
 		roots, name := cfg.RootCAs, cfg.ServerName
+		at = c.trustedTime().Time()
 		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			return verifyServer(cs.PeerCertificates, roots, name, time.Now())
+			return verifyServer(cs.PeerCertificates, roots, name, at)
 		}
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
@@ -205,7 +251,19 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 	if err != nil {
 		return nil, wrapNetErr(ctx, "read response", err)
 	}
+	resp.URL = req.URL
+	if !at.IsZero() {
+		resp.Verified = true // the handshake ran verifyServer
+		c.trustedTime().good(at)
+	}
 	return resp, nil
+}
+
+func (c *Client) trustedTime() *TrustedTime {
+	if c.Time != nil {
+		return c.Time
+	}
+	return DefaultTrustedTime
 }
 
 // wrapNetErr names the step that failed and, when the context ended,

@@ -130,6 +130,11 @@ func tlsServer(t *testing.T) (*httptest.Server, *tls.Config) {
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
+	return tlsServerConfig(srv)
+}
+
+// tlsServerConfig trusts srv's certificate only.
+func tlsServerConfig(srv *httptest.Server) (*httptest.Server, *tls.Config) {
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
 	return srv, &tls.Config{RootCAs: pool}

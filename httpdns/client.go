@@ -51,10 +51,12 @@ type Client struct {
 	Encrypt bool
 	// HTTP sends the requests; nil means a client bounded by Timeout.
 	HTTP httpc.Doer
-	// Clock supplies the time for t and learns the server's clock from its
-	// Date header. Share the daemon's clock so every API corrects it; nil
-	// means a clock private to this Client, reading Now.
-	Clock *providers.Clock
+	// Clock supplies the time for t and learns this service's clock from
+	// its own Date header (see httpc.APIClient.Do). It must be the clock of
+	// this URL only, never a DNS provider's: an HTTPDNS answer, often over
+	// plain http, must not skew what updates are signed with. Nil means a
+	// clock private to this Client, reading Now.
+	Clock *httpc.Clock
 	// Now is the local time source when Clock is nil; nil means time.Now.
 	Now func() time.Time
 	// Timeout bounds each request; 0 means providers.DefaultTimeout.
@@ -66,7 +68,7 @@ type Client struct {
 	Lifetime time.Duration
 
 	once sync.Once
-	hc   *providers.Client
+	hc   *httpc.APIClient
 }
 
 // Query is one lookup.
@@ -129,14 +131,14 @@ func (c *Client) init() {
 		c.hc = providers.NewClient(providers.Options{
 			Timeout:    c.Timeout,
 			HTTPClient: c.HTTP,
-			Clock:      cmp.Or(c.Clock, providers.NewClock(c.Now)),
+			Clock:      cmp.Or(c.Clock, httpc.NewClock(c.Now)),
 			UserAgent:  c.UserAgent,
 		})
 	})
 }
 
 // clock is the clock requests are signed with.
-func (c *Client) clock() *providers.Clock {
+func (c *Client) clock() *httpc.Clock {
 	c.init()
 	return c.hc.Clock
 }

@@ -1,7 +1,6 @@
 package providers
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -10,18 +9,16 @@ import (
 	"github.com/eddns/eddns/httpc"
 )
 
-// Client sends provider requests with the shared rules: a deadline on every
-// request, a User-Agent, a bounded response body and clock learning.
-type Client struct {
-	HTTP      httpc.Doer
-	Clock     *Clock
-	UserAgent string
-	Timeout   time.Duration
-}
+// Client is httpc.APIClient: the shared request rules (deadline,
+// User-Agent, bounded body, the endpoint's clock).
+type Client = httpc.APIClient
+
+// Response is what came back from a provider, body already read.
+type Response = httpc.APIResponse
 
 // NewClient builds a Client from opts.
 func NewClient(opts Options) *Client {
-	c := &Client{HTTP: opts.HTTPClient, Clock: opts.Clock, UserAgent: opts.UserAgent, Timeout: opts.Timeout}
+	c := &Client{HTTP: opts.HTTPClient, Clock: opts.Clock, UserAgent: opts.UserAgent, Timeout: opts.Timeout, MaxBody: MaxResponseBytes}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -37,33 +34,8 @@ func NewClient(opts Options) *Client {
 	return c
 }
 
-// Response is what came back from a provider, body already read.
-type Response struct {
-	Status int
-	Header httpc.Header
-	Body   []byte
-}
-
 // ErrTooLarge is returned when a response body exceeds MaxResponseBytes.
 var ErrTooLarge = httpc.ErrTooLarge
-
-// Do sends req within the client's timeout. httpc errors never quote the
-// request URL (which for some APIs carries the access key id and
-// signature); the caller classifies them as transient.
-func (c *Client) Do(ctx context.Context, req *httpc.Request) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
-	defer cancel()
-	req.Header.Set("User-Agent", c.UserAgent)
-	resp, err := c.HTTP.Do(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	if len(resp.Body) > MaxResponseBytes {
-		return nil, ErrTooLarge // a Doer with a laxer limit
-	}
-	c.Clock.Observe(resp.Header)
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: resp.Body}, nil
-}
 
 // RetryAfter parses a Retry-After header (seconds or HTTP date) relative to
 // now; it returns 0 when absent or unparsable.

@@ -54,25 +54,3 @@ func TestRetryAfter(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 }
-
-func TestClockLearnsFromDate(t *testing.T) {
-	local := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) // a router a year behind
-	c := NewClock(func() time.Time { return local })
-	h := httpc.Header{}
-	h.Set("Date", local.Add(365*24*time.Hour).Format(httpc.TimeFormat))
-	if !c.Observe(h) || c.Now().Sub(local) != 365*24*time.Hour {
-		t.Fatalf("offset %v", c.Offset())
-	}
-	// Small differences are noise, not skew.
-	h.Set("Date", local.Add(5*time.Second).Format(httpc.TimeFormat))
-	c.Observe(h)
-	if c.Offset() != 0 {
-		t.Fatalf("5 s difference applied: %v", c.Offset())
-	}
-	h.Set("Date", local.Add(time.Hour).Format(httpc.TimeFormat))
-	c.Observe(h)
-	c.Reset()
-	if c.Offset() != 0 {
-		t.Fatal("Reset kept the offset")
-	}
-}

@@ -15,7 +15,7 @@ func Render(w io.Writer, st Status, now time.Time) error {
 		fmt.Fprintln(w, "dry run: no API calls are made")
 	}
 	if st.ClockOffset != "" {
-		fmt.Fprintf(w, "local clock corrected by %s (learned from provider responses)\n", st.ClockOffset)
+		fmt.Fprintf(w, "local clock corrected by %s (learned from the API endpoints' own responses)\n", st.ClockOffset)
 	}
 	if len(st.Records) == 0 {
 		fmt.Fprintln(w, "no enabled records")
@@ -42,6 +42,9 @@ func Render(w io.Writer, st Status, now time.Time) error {
 		}
 		if r.LastChange != nil {
 			fmt.Fprintf(tw, "  last change\t%s\n", ago(now, *r.LastChange))
+		}
+		if r.LastErrorKind == KindWaitingForClock {
+			fmt.Fprintf(tw, "  waiting for clock\tnothing sent: the system clock is not set (waiting for NTP)\n")
 		}
 		if r.LastError != "" {
 			fmt.Fprintf(tw, "  last error\t%s (%s)\n", r.LastError, ago(now, deref(r.LastErrorAt)))

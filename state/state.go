@@ -35,26 +35,31 @@ type fileFormat struct {
 
 // Store is the persisted record state, safe for concurrent use.
 type Store struct {
-	path string
-	mu   sync.Mutex
-	recs map[string]Applied
+	path  string
+	owner owner
+	mu    sync.Mutex
+	recs  map[string]Applied
 }
 
 // Open loads dir/state.json. A missing file is an empty store. A corrupt or
 // foreign file is renamed aside (state.json.bad-<unix>) and reported through
 // the returned warning so the caller can log it; it is never fatal, because
 // the worst consequence of losing it is one extra lookup per record.
+//
+// A file-system problem (permissions, a symlink, a file too large) is an
+// *Error. Run as root on a directory another user owns (the daemon's), the
+// files written belong to that user.
 func Open(dir string) (s *Store, warning string, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, "", fmt.Errorf("state: %w", err)
+		return nil, "", fsErr("create directory", dir, err)
 	}
-	s = &Store{path: filepath.Join(dir, FileName), recs: map[string]Applied{}}
-	data, err := os.ReadFile(s.path)
+	s = &Store{path: filepath.Join(dir, FileName), owner: ownerOf(dir), recs: map[string]Applied{}}
+	data, err := readFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, "", nil
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("state: %w", err)
+		return nil, "", err
 	}
 	recs, perr := Decode(data)
 	if perr != nil {
@@ -135,8 +140,8 @@ func (s *Store) saveLocked() error {
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
-	if err := WriteAtomic(s.path, append(data, '\n'), 0o600); err != nil {
-		return fmt.Errorf("state: %w", err)
+	if err := writeAtomic(s.path, append(data, '\n'), 0o600, s.owner); err != nil {
+		return fsErr("write", s.path, err)
 	}
 	return nil
 }
@@ -144,6 +149,12 @@ func (s *Store) saveLocked() error {
 // WriteAtomic writes data to path through a temporary file in the same
 // directory: write, fsync, rename, fsync the directory.
 func WriteAtomic(path string, data []byte, mode os.FileMode) error {
+	return writeAtomic(path, data, mode, owner{})
+}
+
+// writeAtomic is WriteAtomic, the file handed to o before it is renamed
+// into place.
+func writeAtomic(path string, data []byte, mode os.FileMode, o owner) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -159,6 +170,11 @@ func WriteAtomic(path string, data []byte, mode os.FileMode) error {
 	}()
 	if err := f.Chmod(mode); err != nil {
 		return err
+	}
+	if o.chown {
+		if err := f.Chown(o.uid, o.gid); err != nil {
+			return err
+		}
 	}
 	if _, err := f.Write(data); err != nil {
 		return err

@@ -2,8 +2,9 @@ package state
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"time"
 )
@@ -48,6 +49,12 @@ type RecordStatus struct {
 	Calls         Calls      `json:"calls"`
 }
 
+// KindWaitingForClock is the last_error_kind of a record whose update is
+// held back because the provider's certificate is not yet valid at the
+// trusted time: the system clock is not set yet. NTP's hotplug (SIGUSR2)
+// retries it.
+const KindWaitingForClock = "waiting for clock"
+
 // Calls counts API calls made for a record since start.
 type Calls struct {
 	List   int `json:"list"`
@@ -66,17 +73,22 @@ func WriteStatus(dir string, st Status) error {
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	if err := WriteAtomic(filepath.Join(dir, StatusFileName), append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("status: %w", err)
+	path := filepath.Join(dir, StatusFileName)
+	if err := writeAtomic(path, append(data, '\n'), 0o644, ownerOf(dir)); err != nil {
+		return fsErr("write", path, err)
 	}
 	return nil
 }
 
 // ReadStatus reads dir/status.json; raw is the file as written.
 func ReadStatus(dir string) (st Status, raw []byte, err error) {
-	raw, err = os.ReadFile(filepath.Join(dir, StatusFileName))
+	path := filepath.Join(dir, StatusFileName)
+	raw, err = readFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, nil, fmt.Errorf("status: %s: %w", path, err)
+	}
 	if err != nil {
-		return st, nil, fmt.Errorf("status: %w", err)
+		return st, nil, err
 	}
 	st, err = DecodeStatus(raw)
 	return st, raw, err

@@ -130,7 +130,7 @@ func cmdBuild(args []string, compile bool) error {
 		}
 		if compile && arch != "all" {
 			bin := filepath.Join(o.binDir, arch, "eddns")
-			if err := goBuild(arch, o.mainPkg, bin, s.Version, true); err != nil {
+			if err := goBuild(arch, o.mainPkg, bin, s.Version, o.epoch, true); err != nil {
 				return err
 			}
 			vars["BIN"] = bin
@@ -152,13 +152,17 @@ func cmdBuild(args []string, compile bool) error {
 }
 
 // goBuild cross-compiles a static binary. strip=false keeps the symbol
-// table, which the size report needs.
-func goBuild(arch, mainPkg, out, version string, strip bool) error {
+// table, which the size report needs. epoch (SOURCE_DATE_EPOCH) is stamped
+// as the build time, the earliest time TLS certificates are checked at.
+func goBuild(arch, mainPkg, out, version string, epoch int64, strip bool) error {
 	t, err := target.Lookup(arch)
 	if err != nil {
 		return err
 	}
 	ldflags := "-X main.version=" + version
+	if epoch > 0 {
+		ldflags += " -X " + BuildEpochVar + "=" + strconv.FormatInt(epoch, 10)
+	}
 	if strip {
 		ldflags = "-s -w " + ldflags
 	}
@@ -172,6 +176,9 @@ func goBuild(arch, mainPkg, out, version string, strip bool) error {
 	}
 	return nil
 }
+
+// BuildEpochVar is the variable -ldflags -X stamps the build time into.
+const BuildEpochVar = "github.com/eddns/eddns/httpc.buildEpoch"
 
 func quote(args []string) []string {
 	out := make([]string, len(args))

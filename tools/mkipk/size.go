@@ -63,7 +63,7 @@ func cmdSize(args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 	unstripped := filepath.Join(tmp, "eddns")
-	if err := goBuild("mipsel_24kc", *mainPkg, unstripped, "size", false); err != nil {
+	if err := goBuild("mipsel_24kc", *mainPkg, unstripped, "size", 0, false); err != nil {
 		return err
 	}
 	syms, err := fileSymbols(unstripped)
