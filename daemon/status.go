@@ -18,12 +18,12 @@ import (
 // tracker keeps status.json current. Every method is safe for concurrent use
 // and rewrites the file only when something in it changed.
 type tracker struct {
-	mu    sync.Mutex
-	dir   string
-	log   *slog.Logger
+	mu     sync.Mutex
+	dir    string
+	log    *slog.Logger
 	offset func() time.Duration // the clock correction to show
 	st     state.Status
-	idx   map[string]int // record key -> index in st.Records
+	idx    map[string]int // record key -> index in st.Records
 }
 
 func newTracker(dir, version string, dryRun bool, offset func() time.Duration, log *slog.Logger) *tracker {
