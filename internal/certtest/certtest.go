@@ -32,6 +32,8 @@ type PKI struct {
 	Cert  tls.Certificate // the leaf with its key, for a server
 	Pool  *x509.CertPool  // trusts CA only
 	CAPEM []byte          // CA as PEM, for SSL_CERT_FILE
+
+	caKey *ecdsa.PrivateKey
 }
 
 // Issue makes a fresh CA valid during ca and a leaf for 127.0.0.1 valid
@@ -39,13 +41,25 @@ type PKI struct {
 func Issue(t testing.TB, ca, leaf Window) PKI {
 	t.Helper()
 	caKey := key(t)
-	serial := func() *big.Int { n, _ := rand.Int(rand.Reader, big.NewInt(1<<62)); return n }
 	caTmpl := &x509.Certificate{
 		SerialNumber: serial(), Subject: pkix.Name{CommonName: "certtest CA"},
 		NotBefore: ca.From, NotAfter: ca.To,
 		KeyUsage: x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
 	}
 	caCert := create(t, caTmpl, caTmpl, caKey, caKey)
+	return issueLeaf(t, caCert, caKey, leaf)
+}
+
+// Reissue returns p with a new leaf, valid during leaf, from the same CA:
+// a server renewing its certificate.
+func (p PKI) Reissue(t testing.TB, leaf Window) PKI {
+	t.Helper()
+	return issueLeaf(t, p.CA, p.caKey, leaf)
+}
+
+func serial() *big.Int { n, _ := rand.Int(rand.Reader, big.NewInt(1<<62)); return n }
+
+func issueLeaf(t testing.TB, caCert *x509.Certificate, caKey *ecdsa.PrivateKey, leaf Window) PKI {
 	leafKey := key(t)
 	leafTmpl := &x509.Certificate{
 		SerialNumber: serial(), Subject: pkix.Name{CommonName: "127.0.0.1"},
@@ -60,6 +74,7 @@ func Issue(t testing.TB, ca, leaf Window) PKI {
 		CA: caCert, Leaf: leafCert, Pool: pool,
 		Cert:  tls.Certificate{Certificate: [][]byte{leafCert.Raw}, PrivateKey: leafKey},
 		CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caCert.Raw}),
+		caKey: caKey,
 	}
 }
 
