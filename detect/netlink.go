@@ -65,6 +65,9 @@ type nlConn struct {
 	n    int
 	rerr error
 	read func(fd uintptr) bool // bound once so reads do not allocate a closure
+	// foreign counts datagrams dropped because a process, not the kernel,
+	// sent them.
+	foreign int
 }
 
 // dialNetlink opens a NETLINK_ROUTE socket joined to the given RTMGRP_*
@@ -108,9 +111,21 @@ func dialNetlink(groups uint32, rcvBuf int) (*nlConn, error) {
 // Close closes the socket; a blocked receive returns an error.
 func (c *nlConn) Close() error { return c.f.Close() }
 
+// readOnce reads the next datagram sent by the kernel. Datagrams from any
+// other sender (nl_pid != 0: a process with CAP_NET_ADMIN can unicast to our
+// port) are dropped unread: only the kernel reports addresses.
 func (c *nlConn) readOnce(fd uintptr) bool {
-	c.n, c.rerr = unix.Read(int(fd), c.buf)
-	return c.rerr != unix.EAGAIN
+	for {
+		var from unix.Sockaddr
+		c.n, from, c.rerr = unix.Recvfrom(int(fd), c.buf, 0)
+		if c.rerr != nil {
+			return c.rerr != unix.EAGAIN
+		}
+		if sa, ok := from.(*unix.SockaddrNetlink); ok && sa.Pid == 0 {
+			return true
+		}
+		c.foreign++
+	}
 }
 
 // receive blocks for one datagram and returns it; the slice is valid until
