@@ -298,9 +298,8 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 	}
 	for name, recs := range byProvider {
 		sec := *cfg.Providers[name]
-		sec.Pos = config.Pos{}
 		if old != nil {
-			if rw := old.workers[name]; rw != nil && rw.section == sec && rw.store == g.store {
+			if rw := old.workers[name]; rw != nil && sameProvider(rw.section, sec) && rw.store == g.store {
 				g.workers[name] = rw
 				continue
 			}
@@ -339,6 +338,16 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 	case <-ctx.Done():
 	}
 	return g, nil
+}
+
+// sameProvider reports whether two provider sections configure the same
+// account and endpoint (where they were written does not matter).
+func sameProvider(a, b config.Provider) bool {
+	if !a.Secret.Equal(b.Secret) {
+		return false
+	}
+	a.Pos, b.Pos, a.Secret, b.Secret = config.Pos{}, config.Pos{}, config.Secret{}, config.Secret{}
+	return a == b
 }
 
 // commit makes g the running generation and stops what is left of old:

@@ -20,11 +20,30 @@ const trimQuiet = 5 * time.Second
 type trimmer struct {
 	poke  chan struct{}
 	quiet time.Duration
-	free  func() // debug.FreeOSMemory; tests count calls
+	free  func()                        // debug.FreeOSMemory; tests count calls
+	timer func(time.Duration) trimTimer // a stopped timer; tests drive a fake one
 }
 
+// trimTimer is the part of *time.Timer the trimmer uses.
+type trimTimer interface {
+	C() <-chan time.Time
+	Reset(d time.Duration)
+	Stop()
+}
+
+type realTimer struct{ t *time.Timer }
+
+func (r realTimer) C() <-chan time.Time   { return r.t.C }
+func (r realTimer) Reset(d time.Duration) { r.t.Reset(d) }
+func (r realTimer) Stop()                 { r.t.Stop() }
+
 func newTrimmer() *trimmer {
-	return &trimmer{poke: make(chan struct{}, 1), quiet: trimQuiet, free: debug.FreeOSMemory}
+	return &trimmer{poke: make(chan struct{}, 1), quiet: trimQuiet, free: debug.FreeOSMemory,
+		timer: func(d time.Duration) trimTimer {
+			t := time.NewTimer(d)
+			t.Stop()
+			return realTimer{t}
+		}}
 }
 
 // Poke records activity. It never blocks.
@@ -37,8 +56,7 @@ func (t *trimmer) Poke() {
 
 // run trims after each quiet period that follows activity, until ctx ends.
 func (t *trimmer) run(ctx context.Context) {
-	timer := time.NewTimer(t.quiet)
-	timer.Stop()
+	timer := t.timer(t.quiet)
 	defer timer.Stop()
 	for {
 		select {
@@ -46,7 +64,7 @@ func (t *trimmer) run(ctx context.Context) {
 			return
 		case <-t.poke:
 			timer.Reset(t.quiet)
-		case <-timer.C:
+		case <-timer.C():
 			t.free()
 		}
 	}

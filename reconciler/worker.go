@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,7 +104,9 @@ func (w *Worker) wake() {
 }
 
 // SetRecords replaces the managed records (config reload), keeping the state
-// of records whose key is unchanged.
+// of records that are unchanged (pending value, backoff, cache trust). A
+// record whose options changed (a TTL, a source) keeps its desired value
+// but is looked up and applied again at once.
 func (w *Worker) SetRecords(recs []*config.Record) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -111,14 +115,28 @@ func (w *Worker) SetRecords(recs []*config.Record) {
 	for _, rec := range recs {
 		k := rec.Key()
 		it := w.items[k]
-		if it == nil {
+		switch {
+		case it == nil:
 			it = &item{}
+		case !sameRecord(it.rec, rec):
+			it = &item{want: it.want, dirty: it.want.IsValid(), fresh: true}
 		}
 		it.rec = rec
 		items[k] = it
 		w.order = append(w.order, k)
 	}
 	w.items = items
+}
+
+// sameRecord reports whether a and b configure a record identically
+// (where they were written does not matter).
+func sameRecord(a, b *config.Record) bool {
+	if a == nil || b == nil || !slices.Equal(a.URLs, b.URLs) {
+		return false
+	}
+	x, y := *a, *b
+	x.Pos, y.Pos, x.URLs, y.URLs = config.Pos{}, config.Pos{}, nil, nil
+	return reflect.DeepEqual(x, y)
 }
 
 // Want sets the desired value of the record with key. A new value makes the
