@@ -162,7 +162,6 @@ func Run(ctx context.Context, o Options) error {
 		fetched:   make(chan fetchResult, 1),
 		died:      make(chan *generation, 1),
 	}
-	trustPersistedTime(cfg.Global.StateDir, o.Log)
 	gen, err := d.build(ctx, cfg, nil)
 	if err != nil {
 		return err
@@ -354,6 +353,9 @@ func sameProvider(a, b config.Provider) bool {
 // its watcher, its verifications and the workers g did not carry over.
 func (d *daemon) commit(g, old *generation) {
 	d.applyLogLevel(g.cfg)
+	if old == nil || old.cfg.Global.StateDir != g.cfg.Global.StateDir {
+		trustPersistedTime(g.cfg.Global.StateDir, d.log)
+	}
 	if d.tracker == nil {
 		d.tracker = newTracker(g.cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clocks.Largest, d.log)
 	}

@@ -23,6 +23,7 @@ func TestSDKMakefileIsStatic(t *testing.T) {
 define BuildPackage
 $(info TARGET_VARS=$(GO_PKG_TARGET_VARS))
 $(info LDFLAGS=$(GO_PKG_DEFAULT_LDFLAGS) $(GO_PKG_LDFLAGS))
+$(info LDFLAGS_X=$(GO_PKG_LDFLAGS_X))
 $(info PIE=[$(GO_PKG_ENABLE_PIE)])
 $(info BUILD_PKG=$(GO_PKG_BUILD_PKG))
 $(info TAGS=$(GO_PKG_TAGS))
@@ -56,6 +57,8 @@ GoBinPackage=
 	for _, want := range []string{
 		"CGO_ENABLED=0",
 		"LDFLAGS=-buildid '1700000000' -s -w",
+		// The build time: TLS certificates are never checked earlier.
+		"github.com/eddns/eddns/httpc.buildEpoch=1700000000",
 		"PIE=[]",
 		"BUILD_PKG=github.com/eddns/eddns\n",
 		"TAGS=\n",
