@@ -461,30 +461,29 @@ func (d *daemon) reload(ctx context.Context) {
 }
 
 // fullCheck looks every record up at its provider again.
-func (d *daemon) fullCheck() {
-	g := d.gen
-	if hasNetworks(g.recs) {
-		g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(context.Background(), g.recs)
-	}
-	d.replan()
-	for _, rw := range g.workers {
-		rw.w.Resync()
-	}
-	d.kickFetch()
-}
+func (d *daemon) fullCheck() { d.reevaluate(true) }
 
 // interfacesChanged is netifd's news that an interface came up or changed:
 // the names behind `option network` may point elsewhere now, and records
 // that failed while it was down deserve a retry. Records whose desired
 // value is unchanged cost no API call.
-func (d *daemon) interfacesChanged() {
+func (d *daemon) interfacesChanged() { d.reevaluate(false) }
+
+// reevaluate resolves networks again, re-plans and asks the echo services
+// again; full makes every record due and looked up, otherwise only failing
+// records are retried now.
+func (d *daemon) reevaluate(full bool) {
 	g := d.gen
 	if hasNetworks(g.recs) {
 		g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(context.Background(), g.recs)
 	}
 	d.replan()
 	for _, rw := range g.workers {
-		rw.w.RetryNow()
+		if full {
+			rw.w.Resync()
+		} else {
+			rw.w.RetryNow()
+		}
 	}
 	d.kickFetch()
 }
