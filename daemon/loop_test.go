@@ -16,9 +16,13 @@ import (
 	"time"
 
 	"github.com/eddns/eddns/detect"
+	"github.com/eddns/eddns/httpdns/httpdnstest"
 	"github.com/eddns/eddns/providers/alidns/alidnstest"
 	"github.com/eddns/eddns/providers/providertest"
+	eddnsstate "github.com/eddns/eddns/state"
 )
+
+var stateStatus = eddnsstate.ReadStatus
 
 // These tests run the daemon loop (Run) without root: the address watcher,
 // ubus and the echo services are replaced through environment; the
@@ -409,4 +413,41 @@ func TestShutdownAndWatcherDeath(t *testing.T) {
 		t.Fatal("Run kept running with a dead watcher")
 	}
 	w2.done <- nil
+}
+
+// TestHTTPDNSNeverMovesProviderClock: an HTTPDNS service whose clock is
+// 200 days ahead teaches its own offset (verification succeeds after one
+// re-signed query) but not the provider's: the next provider calls are
+// signed with the provider's own clock and none is refused for its
+// timestamp. Before, one clock was shared by every API.
+func TestHTTPDNSNeverMovesProviderClock(t *testing.T) {
+	w := newWorld(t)
+	const account, hdSecret = "0123456789abcdef0123456789abcdef", "httpdns-secret-20chr"
+	hd := httpdnstest.New()
+	hd.AddAccount(account, hdSecret)
+	hd.AllowDomain(zone)
+	hd.SetRecord("a."+zone, "AAAA", netip.MustParseAddr("2001:db8::a"))
+	hd.SetNow(func() time.Time { return time.Now().Add(200 * 24 * time.Hour) })
+	srv := httptest.NewServer(hd)
+	t.Cleanup(srv.Close)
+	state := filepath.Join(w.dir, "state")
+	w.config(state, record("a", "type", "AAAA", "source", "static", "value", "2001:db8::a", "verify", "yunaq"),
+		fmt.Sprintf("config httpdns 'yunaq'\n\toption url '%s/sign_d'\n\toption account_id '%s'\n\toption secret '%s'\n\n", srv.URL, account, hdSecret))
+	w.start()
+	w.waitLog("verified: resolvers serve the new value")
+
+	before := lists(w.fake)
+	w.signal(syscall.SIGUSR1)
+	w.waitFor("the full check's lookup", func() bool { return lists(w.fake) > before })
+	w.quiesce()
+	if strings.Contains(w.logs.String(), "update failed") {
+		t.Errorf("a provider call failed after the HTTPDNS skew was learned:\n%s", w.logs.String())
+	}
+	st, _, err := stateStatus(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := st.Records[0]; rs.Calls.Failed != 0 {
+		t.Errorf("provider calls failed: %+v", rs.Calls)
+	}
 }
