@@ -45,8 +45,9 @@ type Options struct {
 	// HTTPClient sends requests; nil means an httpc.Client with the system
 	// CA roots. Tests wrap one to tamper with traffic.
 	HTTPClient httpc.Doer
-	// Clock supplies request timestamps and learns the server's clock from
-	// response Date headers; nil means a private clock with no offset.
+	// Clock supplies request timestamps and learns the endpoint's clock from
+	// the Date headers of its own authenticated responses (httpc.APIClient);
+	// give each endpoint its own (httpc.Clocks). Nil means a private clock.
 	Clock *Clock
 	// UserAgent overrides DefaultUserAgent.
 	UserAgent string
