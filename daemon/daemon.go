@@ -220,7 +220,6 @@ func Run(ctx context.Context, o Options) error {
 			case syscall.SIGUSR2:
 				d.log.Info("clock is trustworthy now; dropping learned offsets and retrying", "offset", d.clocks.Largest())
 				d.clocks.Reset()
-				httpc.DefaultTrustedTime.Synced()
 				for _, rw := range d.gen.workers {
 					rw.w.RetryNow()
 				}

@@ -38,6 +38,11 @@ const SaveEvery = time.Hour
 // whose clock restarts at an old date cannot be shown a certificate that
 // expired before any of these, and a certificate that starts after all of
 // them is refused as ErrClockNotSet until NTP sets the clock.
+//
+// The floor only ever rises, NTP or not: NTP is unauthenticated, and a
+// forged answer setting the clock back must not bring back certificates
+// that expired before the last verified response. (A clock once set far
+// ahead raises the floor with it; deleting the saved file undoes that.)
 type TrustedTime struct {
 	// Now is the system clock; nil means time.Now. Set it before use.
 	Now func() time.Time
@@ -68,24 +73,6 @@ func (t *TrustedTime) SetSave(save func(time.Time) error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.save = save
-}
-
-// Synced is NTP's word that the system clock is right: the floor becomes
-// the system clock (never below the build time), even if a clock that was
-// once set ahead had raised it higher, and it is saved.
-func (t *TrustedTime) Synced() {
-	now := t.system()
-	t.mu.Lock()
-	t.floor = t.build
-	if now.After(t.floor) {
-		t.floor = now
-	}
-	t.saved = t.floor
-	f, fn := t.floor, t.save
-	t.mu.Unlock()
-	if fn != nil {
-		_ = fn(f)
-	}
 }
 
 // DefaultTrustedTime is the process's trusted time, used by every Client
