@@ -51,6 +51,7 @@ type Record struct {
 	Name     string     // relative host label(s); "@" = apex
 	Type     string     // A | AAAA
 	TTL      int        // seconds; 0 = provider default
+	Line     string     // provider's resolution line code; "" = default line
 	Source   string     // interface | prefix | url | static
 	Device   string     // Linux device name
 	Network  string     // UCI logical interface, resolved to a device via ubus
