@@ -103,6 +103,9 @@ const (
 // TTLHint is the Hint of a TTL refused by the account's plan: it names the
 // option and the values that work.
 func TTLHint(ttl, maxTTL int) string {
+	if ttl <= 0 {
+		return fmt.Sprintf("option ttl is refused by the account's plan: free plans need ttl %d or more (at most %d)", FreePlanMinTTL, maxTTL)
+	}
 	if ttl > maxTTL {
 		return fmt.Sprintf("option ttl '%d' is above what the provider allows: set ttl to %d or less", ttl, maxTTL)
 	}
