@@ -2,12 +2,19 @@ package reconciler
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/providertest"
+	"github.com/eddns/eddns/providers/tencentcloud"
+	"github.com/eddns/eddns/providers/tencentcloud/tencentcloudtest"
+	"github.com/eddns/eddns/state"
 )
 
 // Issue 10 item 1: seeded "telecom ::1" and "default ::1"; an update to ::2
@@ -145,5 +152,33 @@ func TestApplyRelistsAtOnceWhenCreateFindsTheRecord(t *testing.T) {
 	}
 	if n := len(g.fake.Records("example.com")); n != 1 {
 		t.Fatalf("%d records", n)
+	}
+}
+
+// Issue 10 item 3 for DNSPod: a paused record holding the wanted address
+// used to count as published, so nothing ever happened.
+func TestApplyEnablesPausedDNSPodRecord(t *testing.T) {
+	fake := tencentcloudtest.New(keyID, secret)
+	fake.AddZone("example.com")
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	prov, err := tencentcloud.New(keyID, secret, providers.Options{Endpoint: srv.URL, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _, err := state.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Reconciler{Name: "tx", Provider: prov, Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	id := fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1", Disabled: true})
+	tel := fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::9", Line: "10=0"})
+	res := r.Apply(context.Background(), rec("nas", "AAAA"), addr("2001:db8::1"), true)
+	if res.Err != nil || res.Outcome != Updated || res.RecordID != id {
+		t.Fatalf("apply = %+v; want the paused record %s enabled", res, id)
+	}
+	got := fake.Records("example.com")
+	if got[0].Disabled || got[0].Value != "2001:db8::1" || got[1].ID != tel || got[1].Value != "2001:db8::9" || got[1].Line != "10=0" {
+		t.Fatalf("records = %+v", got)
 	}
 }
