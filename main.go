@@ -175,6 +175,9 @@ func (k *checkCmd) Execute([]string) error {
 	if w := config.CheckPermissions(cfg.File); w != "" {
 		fmt.Fprintln(k.c.stderr, "warning:", w)
 	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintln(k.c.stderr, "warning:", w)
+	}
 	n := 0
 	for _, r := range cfg.Records {
 		if r.Enabled {

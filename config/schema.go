@@ -129,7 +129,7 @@ func Schema() SchemaDoc {
 					{Name: "zone", Kind: KindString, Format: "domain", Required: true, Help: "The zone as the provider knows it, e.g. example.com."},
 					{Name: "name", Kind: KindString, Format: "hostname", Default: "@", Help: "Host label(s) within the zone; @ is the zone apex."},
 					{Name: "type", Kind: KindEnum, Values: []string{"A", "AAAA"}, Required: true, Help: "A for IPv4, AAAA for IPv6."},
-					{Name: "ttl", Kind: KindInt, Min: i64(1), Max: i64(604800), Unit: "seconds", Default: "600", Help: "Time to live of the record."},
+					{Name: "ttl", Kind: KindInt, Min: i64(1), Max: i64(604800), Unit: "seconds", Default: "600", Help: "Time to live of the record. Free plans of alidns and DNSPod refuse less than 600; alidns allows at most 86400."},
 					{Name: "source", Kind: KindEnum, Values: []string{"interface", "prefix", "url", "static"}, Default: "interface",
 						Help: "interface: an address of a device; prefix: the delegated IPv6 prefix plus suffix (AAAA only); url: echo services; static: a fixed value."},
 					{Name: "device", Kind: KindString, Format: "device", DependsOn: iface, Help: "Linux network device, e.g. pppoe-wan or br-lan."},
@@ -144,6 +144,7 @@ func Schema() SchemaDoc {
 					{Name: "value", Kind: KindIP, Required: true, DependsOn: map[string][]string{"source": {"static"}},
 						Help: "The address to publish; its family must match type."},
 					{Name: "verify", Kind: KindString, References: "httpdns", Help: "Optional httpdns section used to check the published value."},
+					{Name: "line", Kind: KindString, Help: "Resolution line the record manages; empty means the default line. alidns: a line code such as telecom or unicom (default: default); tencentcloud: a RecordLineId such as 10=0 (default: 0); qcloud_cns: a line name such as 电信 (default: 默认). Records on other lines are left alone."},
 				},
 			},
 			{

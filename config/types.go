@@ -71,8 +71,13 @@ func (r *Record) FQDN() string {
 	return r.Name + "." + r.Zone
 }
 
-// Key identifies the record across restarts: provider, zone, name and type.
+// Key identifies the record across restarts: provider, zone, name and type,
+// and the line when one is set (records of one name on different lines are
+// different records).
 func (r *Record) Key() string {
+	if r.Line != "" {
+		return r.Provider + "/" + r.FQDN() + "/" + r.Type + "/" + r.Line
+	}
 	return r.Provider + "/" + r.FQDN() + "/" + r.Type
 }
 
