@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Plan limits the providers document, used by Warnings: the free plans of
@@ -69,6 +70,11 @@ func (cfg *Config) Warnings() []string {
 		p := cfg.Providers[r.Provider]
 		if !r.Enabled || p == nil {
 			continue
+		}
+		if h := cfg.HTTPDNS[r.Verify]; h != nil && h.Window > 0 && h.Window < time.Duration(r.TTL+150)*time.Second {
+			out = append(out, fmt.Sprintf("record %s: httpdns %s's verify_window (%ds) is shorter than the record's ttl plus 150 s (%ds): "+
+				"resolvers may still hand out the old value and verification report it not visible; leave verify_window empty",
+				r.Section, h.Name, int(h.Window.Seconds()), r.TTL+150))
 		}
 		max, ok := maxTTL[p.Type]
 		switch {

@@ -57,6 +57,8 @@ func TestWarnings(t *testing.T) {
 		strings.Replace(recordWith("p", "\toption ttl '60'\n"), "'r'", "'low'", 1) +
 		strings.Replace(recordWith("p", "\toption ttl '172800'\n\toption name 'www'\n"), "'r'", "'high'", 1) +
 		strings.Replace(recordWith("tx", "\toption ttl '172800'\n"), "'r'", "'txok'", 1) +
+		"config httpdns 'h'\n\toption url 'https://dns.example/d'\n\toption account_id '21de58ae91bf3ab77e32aeb8fae95291'\n\toption secret 's'\n\toption verify_window '120'\n" +
+		strings.Replace(recordWith("tx", "\toption name 'v'\n\toption verify 'h'\n"), "'r'", "'verified'", 1) +
 		"config provider 'cns2'\n\toption type 'qcloud_cns'\n\toption secret_id 'id'\n\toption secret_key 'sec'\n\toption endpoint 'https://cns.example.net/v2/index.php'\n"
 	cfg, err := Parse("f", []byte(in))
 	if err != nil {
@@ -66,6 +68,7 @@ func TestWarnings(t *testing.T) {
 	for _, want := range []string{
 		"record low: option ttl '60' is below 600, which free plans of alidns refuse; set ttl to 600 or more",
 		"record high: option ttl '172800' is above alidns's maximum; set ttl to 86400 or less",
+		"record verified: httpdns h's verify_window (120s) is shorter than the record's ttl plus 150 s (750s)",
 		"provider cns: qcloud_cns without option endpoint uses cns.api.qcloud.com, which Tencent shut down in 2023; use type tencentcloud",
 	} {
 		if !strings.Contains(w, want) {

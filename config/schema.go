@@ -156,7 +156,7 @@ func Schema() SchemaDoc {
 					{Name: "secret", Kind: KindSecret, Secret: true, Required: true, Help: "Signing secret of the account."},
 					{Name: "encrypt", Kind: KindBool, Default: "0", Help: "Ask for AES-encrypted response bodies."},
 					{Name: "timeout", Kind: KindInt, Min: i64(1), Max: i64(60), Unit: "seconds", Default: "5", Help: "Time limit of one query."},
-					{Name: "verify_window", Kind: KindInt, Min: i64(1), Max: i64(3600), Unit: "seconds", Default: "150", Help: "How long to wait for a written value to become visible; the service caches answers for up to 2 minutes."},
+					{Name: "verify_window", Kind: KindInt, Min: i64(1), Max: i64(3600), Unit: "seconds", Help: "How long to wait for a written value to become visible. Empty means the record's TTL plus 150 s: resolvers keep the old answer for the TTL and the service caches answers for up to 2 minutes."},
 				},
 			},
 		},

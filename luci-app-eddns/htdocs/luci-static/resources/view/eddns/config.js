@@ -304,10 +304,9 @@ return view.extend({
 		o.modalonly = true;
 
 		o = checked(s.option(form.Value, 'verify_window', _('Verification window'),
-			_('Seconds to wait for a written value to become visible; the service caches answers for up to 2 minutes.')),
+			_('Seconds to wait for a written value to become visible. Empty means the record\'s TTL plus 150 s: resolvers keep the old answer for the TTL and the service caches answers for up to 2 minutes.')),
 			false, function(sid, v) { return check.integer(v, 1, 3600) });
-		o.default = '150';
-		o.placeholder = '150';
+		o.placeholder = _('TTL + 150');
 		o.modalonly = true;
 
 		return m.render();
