@@ -230,6 +230,10 @@ func (r *Reconciler) manage(ctx context.Context, rec *config.Record, log *slog.L
 		}
 		log.Info("updated", "from", pick.Value, "to", desired.Value, "record_id", pick.ID)
 		outcome = Updated
+		if pick.Disabled && !got.Disabled {
+			// The provider's update call resumed it (DNSPod ModifyRecord).
+			log.Warn("the record was paused at the provider; enabled it", "record_id", pick.ID, "value", desired.Value)
+		}
 		pick.Disabled = pick.Disabled && got.Disabled
 	}
 	if pick.Disabled {
