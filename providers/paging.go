@@ -1,6 +1,9 @@
 package providers
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // ErrTooManyRecords is returned by ListPages when the pages do not end
 // within its bound.
@@ -28,4 +31,18 @@ func ListPages(maxPages, pageSize int, fetch func(page int) (recs []Record, tota
 		}
 	}
 	return nil, ErrTooManyRecords
+}
+
+// KeepExact returns the records of recs named name (case-insensitively)
+// with type typ, reusing recs' storage. List APIs filter by name already,
+// some by prefix or keyword; filtering again keeps a record of another name
+// from ever being updated.
+func KeepExact(recs []Record, name, typ string) []Record {
+	out := recs[:0]
+	for _, r := range recs {
+		if strings.EqualFold(r.Name, name) && strings.EqualFold(r.Type, typ) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -29,3 +29,11 @@ func TestListPages(t *testing.T) {
 		t.Fatalf("empty list = %#v, %v", got, err)
 	}
 }
+
+func TestKeepExact(t *testing.T) {
+	recs := []Record{{ID: "1", Name: "NAS", Type: "aaaa"}, {ID: "2", Name: "nas2", Type: "AAAA"}, {ID: "3", Name: "nas", Type: "A"}}
+	got := KeepExact(recs, "nas", "AAAA")
+	if len(got) != 1 || got[0].ID != "1" {
+		t.Fatalf("KeepExact = %+v", got)
+	}
+}

@@ -112,15 +112,7 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
-	for _, r := range all {
-		// The API matches for us; checking again costs nothing and
-		// keeps a record of another name from ever being updated.
-		if strings.EqualFold(r.Name, name) && strings.EqualFold(r.Type, typ) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return providers.KeepExact(all, name, typ), nil
 }
 
 // lineOf is the Line sent on writes: the record's own, else the default.

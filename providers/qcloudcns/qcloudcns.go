@@ -103,14 +103,7 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
-	for _, r := range all {
-		// subDomain is an exact filter; checking again is cheap.
-		if strings.EqualFold(r.Name, name) && strings.EqualFold(r.Type, typ) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return providers.KeepExact(all, name, typ), nil
 }
 
 func lineOf(rec providers.Record) string {

@@ -123,15 +123,7 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
-	for _, r := range all {
-		// Subdomain should already be exact; filtering again costs
-		// nothing and protects the caller from a fuzzy match.
-		if strings.EqualFold(r.Name, name) && strings.EqualFold(r.Type, typ) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return providers.KeepExact(all, name, typ), nil
 }
 
 // lineParams sets the line of a write: RecordLineId, which the API prefers
