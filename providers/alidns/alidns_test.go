@@ -34,6 +34,7 @@ func TestConformance(t *testing.T) {
 			opts.Endpoint = endpoint
 			return New(keyID, secret, opts)
 		},
+		OtherLine: "telecom",
 	})
 }
 

@@ -34,6 +34,7 @@ func TestConformance(t *testing.T) {
 			opts.Endpoint = endpoint
 			return qcloudcns.New(id, secret, opts)
 		},
+		OtherLine: "电信",
 	})
 }
 

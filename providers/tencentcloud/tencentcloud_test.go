@@ -31,10 +31,11 @@ func newProvider(endpoint, id, secret string, opts providers.Options) (providers
 
 func TestConformance(t *testing.T) {
 	providertest.Conformance(t, providertest.Setup{
-		Fake:   tencentcloudtest.New(testID, testSecret),
-		KeyID:  testID,
-		Secret: testSecret,
-		New:    newProvider,
+		Fake:      tencentcloudtest.New(testID, testSecret),
+		KeyID:     testID,
+		Secret:    testSecret,
+		New:       newProvider,
+		OtherLine: "10=0",
 	})
 }
 
