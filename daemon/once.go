@@ -68,6 +68,9 @@ func Once(ctx context.Context, o Options, out io.Writer) (allOK bool, err error)
 	if w := config.CheckPermissions(cfg.File); w != "" {
 		o.Log.Warn(w)
 	}
+	for _, w := range cfg.Warnings() {
+		o.Log.Warn(w)
+	}
 	recs := enabled(cfg)
 	if !cfg.Global.Enabled {
 		fmt.Fprintf(out, "%s: global.enabled is 0: nothing to do\n", cfg.File)
