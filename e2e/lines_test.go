@@ -166,3 +166,25 @@ func TestOnceWaitsForVerification(t *testing.T) {
 	}
 	assertNoLeak(t, e, nil, httpdnsSecret)
 }
+
+// TestIPv6OnlyWANExplainsTheFailure (issue 10 item 9): the router has an
+// IPv6 default route and no IPv4 route; the API endpoint is an IPv4
+// address. `eddns once` fails the record with an error that says the host
+// has no IPv6 address and that NAT64/DNS64 or an IPv4 path is needed.
+func TestIPv6OnlyWANExplainsTheFailure(t *testing.T) {
+	t.Parallel()
+	e := NewEnv(t, TencentCloud)
+	e.AddLink("wan0")
+	e.NS.Run(t, "ip", "-6", "addr", "add", "2001:db8:1::2/64", "dev", "wan0", "nodad")
+	e.NS.Run(t, "ip", "-6", "route", "add", "default", "via", "2001:db8:1::1", "dev", "wan0")
+	e.WriteRaw(e.Global(3600) + strings.Replace(e.ProviderSection("p", Secret), e.Endpoint, "https://192.0.2.80", 1) +
+		staticRecord("web", "2001:db8::1"))
+	r := e.Exec("once")
+	out := r.Stdout + r.Stderr
+	if r.Code != 1 || !strings.Contains(out, "192.0.2.80 has no IPv6 address (AAAA)") || !strings.Contains(out, "NAT64/DNS64 or an IPv4 path") {
+		t.Fatalf("once: exit %d; want the record failed with the IPv6-only explanation", r.Code)
+	}
+	if rs, _ := e.RecordStatus("web"); !strings.Contains(rs.LastError, "NAT64/DNS64") {
+		t.Fatalf("status last_error = %q", rs.LastError)
+	}
+}
