@@ -204,7 +204,7 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 }
 
 // Enable resumes the paused record rec.ID with SetDomainRecordStatus
-// (https://help.aliyun.com/document_detail/29790.html).
+// (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-setdomainrecordstatus).
 func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
 	zone, rec.Name = normZone(zone), normName(rec.Name)
 	params := map[string]string{"Action": "SetDomainRecordStatus", "RecordId": rec.ID, "Status": "Enable"}

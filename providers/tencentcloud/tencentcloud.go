@@ -230,7 +230,7 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 }
 
 // Enable resumes the paused record rec.ID with ModifyRecordStatus
-// (https://cloud.tencent.com/document/api/1427/56157).
+// (tencentcloud-sdk-go dnspod/v20210323 models.go, ModifyRecordStatusRequestParams).
 func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
 	what := providers.RecordLabel(zone, relName(rec.Name), rec.Type)
 	id, err := strconv.ParseUint(rec.ID, 10, 64)

@@ -43,7 +43,7 @@ const DefaultLine = "default"
 
 // FreeMinTTL and MaxTTL are the TTL bounds of the free edition: "TTL ...
 // 默认为600秒（10分钟）... 免费版 600 - 86400"
-// (https://help.aliyun.com/document_detail/29805.html, AddDomainRecord);
+// (https://help.aliyun.com/document_detail/29772.html, AddDomainRecord);
 // lower values are refused with QuotaExceeded.TTL.
 const (
 	FreeMinTTL = 600
@@ -414,7 +414,7 @@ func (f *Fake) page(p map[string]string, zone string, match func(*providertest.S
 // fields reads and checks RR, Type, Value, TTL and Line of a write. Line is
 // optional and "default" when absent on AddDomainRecord and on
 // UpdateDomainRecord alike ("Line ... 默认为 default",
-// https://help.aliyun.com/document_detail/29805.html and 29774.html), so
+// https://help.aliyun.com/document_detail/29772.html and 29774.html), so
 // an update without Line moves a record onto the default line. The TTL
 // outside the edition's range is QuotaExceeded.TTL.
 func (f *Fake) fields(p map[string]string) (*providertest.StoredRecord, *apiError) {
@@ -518,9 +518,10 @@ func (f *Fake) update(p map[string]string) (any, string, *providers.Record, *api
 	return writeBody{RequestID: f.requestID(), RecordID: rec.ID}, cur.Zone, &rec, nil
 }
 
-// setStatus serves SetDomainRecordStatus: Status Enable or Disable
-// (https://help.aliyun.com/document_detail/29790.html; the API accepts
-// either case). The answer echoes RecordId and Status.
+// setStatus serves SetDomainRecordStatus: Status Enable or Disable, any
+// other value is InvalidStatus, and the answer echoes RecordId and Status
+// (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-setdomainrecordstatus).
+// The upper-case spelling the list answers use is accepted too (observed).
 func (f *Fake) setStatus(p map[string]string) (any, string, *providers.Record, *apiError) {
 	cur, aerr := f.byID(p)
 	if aerr != nil {
@@ -533,7 +534,7 @@ func (f *Fake) setStatus(p map[string]string) (any, string, *providers.Record, *
 	case strings.EqualFold(p["Status"], "Disable"):
 		cur.Disabled, status = true, "Disable"
 	default:
-		return nil, "", nil, errf(400, "InvalidParameter", "Specified Status is not valid.")
+		return nil, "", nil, errf(400, "InvalidStatus", "The domain record status is invalid.")
 	}
 	rec := cur.Public()
 	return struct {

@@ -24,9 +24,10 @@ const (
 	apiVersion  = "2021-03-23"
 	apiService  = "dnspod"
 	defaultLine = "默认"
-	// DefaultLineID is the RecordLineId of the default line, "0" on every
-	// account (https://cloud.tencent.com/document/api/1427/56166,
-	// DescribeRecordLineList: "默认" has LineId "0").
+	// DefaultLineID is the RecordLineId of the default line: "0" on every
+	// account, Chinese or international, as DescribeRecordList items show
+	// it in LineId (observed; the SDK's models.go documents RecordLineId as
+	// "线路的 ID，通过 API 获取").
 	DefaultLineID = "0"
 	// maxSkew is the documented tolerance: "与服务器时间相差超过5分钟，会引起签名过期错误".
 	maxSkew    = 5 * time.Minute
@@ -489,7 +490,7 @@ func (f *Fake) modifyRecord(p paramSet) (map[string]any, *providers.Record, stri
 }
 
 // modifyRecordStatus serves ModifyRecordStatus: Domain, RecordId and Status
-// ENABLE|DISABLE (https://cloud.tencent.com/document/api/1427/56157).
+// ENABLE|DISABLE (tencentcloud-sdk-go dnspod/v20210323 models.go, ModifyRecordStatusRequestParams).
 func (f *Fake) modifyRecordStatus(p paramSet) (map[string]any, *providers.Record, string, *apiErr) {
 	zname, target, e := f.target(p)
 	if e != nil {
