@@ -265,8 +265,8 @@ func intParam(form url.Values, key string, def int) (int, *answer) {
 // recordList serves RecordList (https://cloud.tencent.com/document/product/302/8517):
 // filters subDomain and recordType, pages with offset and length (at most
 // 100). Each record carries line and line_id, and enabled (1, or 0 for a
-// paused record) with status "enable"/"disable" as DNSPod's Record.List
-// wrote them; paused records are listed.
+// paused record) with status "enabled"/"disabled" (the doc's example
+// spells the first); paused records are listed.
 func (f *Fake) recordList(form url.Values) (any, *answer) {
 	d, a := f.domainLocked(form)
 	if a != nil {
@@ -293,9 +293,9 @@ func (f *Fake) recordList(form url.Values) (any, *answer) {
 	page, total := providertest.Page(match, offset, length)
 	recs := make([]map[string]any, 0, len(page))
 	for _, r := range page {
-		enabled, status := 1, "enable"
+		enabled, status := 1, "enabled"
 		if r.Disabled {
-			enabled, status = 0, "disable"
+			enabled, status = 0, "disabled"
 		}
 		recs = append(recs, map[string]any{
 			"id": r.ID, "ttl": r.TTL, "value": r.Value, "enabled": enabled, "status": status,
