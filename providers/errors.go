@@ -100,6 +100,9 @@ const (
 	DNSPodMaxTTL   = 604800
 )
 
+// LineHint is the Hint of a line the provider does not know for the zone.
+const LineHint = "option line is not a line this domain offers: use one of the provider's line codes, or leave line empty for the default line"
+
 // TTLHint is the Hint of a TTL refused by the account's plan: it names the
 // option and the values that work.
 func TTLHint(ttl, maxTTL int) string {

@@ -280,6 +280,9 @@ func (p *Provider) apiError(op, what string, ae *apiError, ttl int) *providers.E
 		Code: errorCode(ae), Message: ae.Message, HTTPStatus: httpc.StatusOK}
 	if e.Kind == providers.KindConfig {
 		e.Hint = providers.TTLHint(ttl, providers.DNSPodMaxTTL)
+		if m, _ := moduleCode(ae.Message); m == "26" {
+			e.Hint = providers.LineHint
+		}
 	}
 	return e
 }
@@ -350,8 +353,9 @@ func Classify(code int64, codeDesc, message string) providers.Kind {
 			return providers.KindConflict
 		case "8":
 			return providers.KindNotFound
-		case "32":
-			// "TTL 超出限制": below the plan's minimum.
+		case "32", "26":
+			// "TTL 超出限制": below the plan's minimum; "记录线路错误":
+			// a line the domain does not offer.
 			return providers.KindConfig
 		}
 	}

@@ -311,7 +311,10 @@ func (p *Provider) apiError(op, what, requestID string, ae *apiError, ttl int) *
 	}
 	e := &providers.Error{Provider: Name, Op: op, Record: what, Kind: kind, Code: ae.Code,
 		Message: ae.Message, RequestID: requestID, HTTPStatus: httpc.StatusOK, RetryAfter: retry}
-	if kind == providers.KindConfig {
+	switch {
+	case ae.Code == "InvalidParameter.RecordLineInvalid":
+		e.Hint = providers.LineHint
+	case kind == providers.KindConfig:
 		e.Hint = providers.TTLHint(ttl, providers.DNSPodMaxTTL)
 	}
 	return e
@@ -329,8 +332,10 @@ func Classify(code string) providers.Kind {
 	case "LimitExceeded.FailedLoginLimitExceeded":
 		// Too many failed logins; the account is locked for a while.
 		return providers.KindAuth
-	case "LimitExceeded.RecordTtlLimit":
+	case "LimitExceeded.RecordTtlLimit",
 		// The TTL is below the plan's minimum (600 on the free plan).
+		"InvalidParameter.RecordLineInvalid":
+		// option line names a line the domain does not offer.
 		return providers.KindConfig
 	case "InvalidParameter.DomainRecordExist":
 		return providers.KindConflict

@@ -399,3 +399,12 @@ func TestTTLBelowThePlanIsConfiguration(t *testing.T) {
 		t.Fatalf("TTL 60: %v", err)
 	}
 }
+
+// A line the domain does not offer is a configuration error naming option line.
+func TestUnknownLineIsConfiguration(t *testing.T) {
+	e := setup(t)
+	_, err := e.p.Create(context.Background(), "example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", TTL: 600, Line: "99=9"})
+	if providers.KindOf(err) != providers.KindConfig || !strings.Contains(err.Error(), "option line") {
+		t.Fatalf("unknown line: %v", err)
+	}
+}
