@@ -12,8 +12,11 @@ import (
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/alidns"
+	"github.com/eddns/eddns/providers/cloudflare"
+	"github.com/eddns/eddns/providers/huaweicloud"
 	"github.com/eddns/eddns/providers/qcloudcns"
 	"github.com/eddns/eddns/providers/tencentcloud"
+	"github.com/eddns/eddns/providers/webhook"
 )
 
 // builtin lists the provider types eddns is built with, in the order the
@@ -22,6 +25,9 @@ var builtin = []*providers.Spec{
 	alidns.Spec,
 	tencentcloud.Spec,
 	qcloudcns.Spec,
+	cloudflare.Spec,
+	huaweicloud.Spec,
+	webhook.Spec,
 }
 
 func init() {
