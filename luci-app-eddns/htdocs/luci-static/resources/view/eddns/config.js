@@ -112,7 +112,7 @@ return view.extend({
 			uci.add('eddns', 'global', 'global');
 
 		m = new form.Map('eddns', _('eddns: dynamic DNS'),
-			_('eddns publishes the addresses of this router and its network at Alibaba Cloud DNS or Tencent Cloud DNSPod the moment they change. Save & Apply reloads the daemon; a configuration that fails its checks leaves the running daemon as it was.'));
+			_('eddns publishes the addresses of this router and its network at your DNS provider the moment they change. Save & Apply reloads the daemon; a configuration that fails its checks leaves the running daemon as it was.'));
 
 		/* Global settings. */
 		s = m.section(form.NamedSection, 'global', 'global', _('Global settings'));
