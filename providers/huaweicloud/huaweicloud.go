@@ -124,7 +124,11 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 				continue
 			}
 			for _, v := range rs.Records {
-				out = append(out, providers.Record{ID: rs.ID + "/" + v, Name: relName(name), Type: rs.Type, Value: v, TTL: rs.TTL})
+				// A record set paused in the console has status DISABLE
+				// (ListRecordSetsByZoneRequest.Status: ACTIVE, ERROR,
+				// DISABLE, FREEZE, PENDING_*).
+				out = append(out, providers.Record{ID: rs.ID + "/" + v, Name: relName(name), Type: rs.Type, Value: v, TTL: rs.TTL,
+					Disabled: rs.Status == "DISABLE"})
 			}
 		}
 		if len(resp.RecordSets) < pageSize || (page+1)*pageSize >= resp.Metadata.TotalCount {

@@ -108,6 +108,10 @@ func (f *Fake) Put(zoneName string, rec providers.Record) string {
 		ttl = defaultTTL
 	}
 	s := &recordSet{id: newID(), name: fqdn, typ: rec.Type, ttl: ttl, records: []string{rec.Value}, status: "ACTIVE"}
+	if rec.Disabled {
+		// A paused record set (SetRecordSetsStatus with DISABLE).
+		s.status = "DISABLE"
+	}
 	z.sets = append(z.sets, s)
 	return s.id + "/" + rec.Value
 }
@@ -123,7 +127,8 @@ func (f *Fake) Records(zoneName string) []providers.Record {
 	var out []providers.Record
 	for _, s := range z.sets {
 		for _, v := range s.records {
-			out = append(out, providers.Record{ID: s.id + "/" + v, Name: rel(z.name, s.name), Type: s.typ, Value: v, TTL: s.ttl})
+			out = append(out, providers.Record{ID: s.id + "/" + v, Name: rel(z.name, s.name), Type: s.typ, Value: v, TTL: s.ttl,
+				Disabled: s.status == "DISABLE"})
 		}
 	}
 	providertest.SortRecords(out)

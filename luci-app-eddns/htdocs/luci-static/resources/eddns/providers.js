@@ -12,7 +12,7 @@ return baseclass.extend({
 	types: [
 		{ type: 'alidns', title: _('Alibaba Cloud DNS') },
 		{ type: 'tencentcloud', title: _('Tencent Cloud DNSPod API 3.0') },
-		{ type: 'qcloud_cns', title: _('Tencent Cloud CNS, legacy v2') },
+		{ type: 'qcloud_cns', title: _('Tencent Cloud CNS, legacy v2, shut down in 2023') },
 		{ type: 'cloudflare', title: _('Cloudflare') },
 		{ type: 'huaweicloud', title: _('Huawei Cloud DNS') },
 		{ type: 'webhook', title: _('Webhook (custom HTTP request)') }
@@ -109,7 +109,7 @@ return baseclass.extend({
 			name: 'endpoint',
 			kind: 'url',
 			label: _('Endpoint'),
-			help: _('API endpoint; empty means the provider\'s official endpoint.'),
+			help: _('API endpoint; empty means the provider\'s official endpoint. Tencent shut down the official CNS v2 API (qcloud_cns) in 2023: qcloud_cns needs a compatible private endpoint here; new accounts use tencentcloud.'),
 			types: [ 'alidns', 'tencentcloud', 'qcloud_cns', 'cloudflare', 'huaweicloud' ]
 		},
 		{

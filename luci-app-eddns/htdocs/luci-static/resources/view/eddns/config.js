@@ -194,10 +194,16 @@ return view.extend({
 		o.value('AAAA', _('AAAA (IPv6)'));
 		o.rmempty = false;
 
-		o = checked(s.option(form.Value, 'ttl', _('TTL'), _('Time to live in seconds.')),
+		o = checked(s.option(form.Value, 'ttl', _('TTL'),
+			_('Time to live in seconds. Free plans of alidns and DNSPod refuse less than 600 (set ttl to 600 or more); alidns allows at most 86400.')),
 			false, function(sid, v) { return check.integer(v, 1, 604800) });
 		o.default = '600';
 		o.placeholder = '600';
+		o.modalonly = true;
+
+		o = checked(s.option(form.Value, 'line', _('Resolution line'),
+			_('The line whose record this entry manages; empty means the default line. alidns: a line code such as telecom; tencentcloud: a RecordLineId such as 10=0; qcloud_cns: a line name such as 电信. Records on other lines are left alone.')),
+			false, function(sid, v) { return /\s/.test(v.trim()) ? _('A line has no spaces') : check.text(v) });
 		o.modalonly = true;
 
 		o = s.option(form.ListValue, 'source', _('Address source'));
@@ -317,10 +323,9 @@ return view.extend({
 		o.modalonly = true;
 
 		o = checked(s.option(form.Value, 'verify_window', _('Verification window'),
-			_('Seconds to wait for a written value to become visible; the service caches answers for up to 2 minutes.')),
+			_('Seconds to wait for a written value to become visible. Empty means the record\'s TTL plus 150 s: resolvers keep the old answer for the TTL and the service caches answers for up to 2 minutes.')),
 			false, function(sid, v) { return check.integer(v, 1, 3600) });
-		o.default = '150';
-		o.placeholder = '150';
+		o.placeholder = _('TTL + 150');
 		o.modalonly = true;
 
 		return m.render();
