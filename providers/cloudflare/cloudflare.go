@@ -115,8 +115,7 @@ type envelope struct {
 	} `json:"errors"`
 	Result     json.RawMessage `json:"result"`
 	ResultInfo *struct {
-		Page       int `json:"page"`
-		TotalPages int `json:"total_pages"`
+		TotalCount int64 `json:"total_count"`
 	} `json:"result_info"`
 }
 
@@ -128,28 +127,33 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 		return nil, err
 	}
 	fqdn := providers.FQDN(zone, name)
-	out := []providers.Record{}
-	for page := 1; page <= maxPages; page++ {
-		q := url.Values{"type": {typ}, "name": {fqdn}, "page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(pageSize)}}
+	recs, err := providers.ListPages(maxPages, pageSize, func(page int) ([]providers.Record, int64, error) {
+		q := url.Values{"type": {typ}, "name": {fqdn}, "page": {strconv.Itoa(page + 1)}, "per_page": {strconv.Itoa(pageSize)}}
 		env, err := p.call(ctx, "list", what, "GET", "/zones/"+url.PathEscape(zid)+"/dns_records?"+q.Encode(), nil)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		var recs []dnsRecord
-		if err := json.Unmarshal(env.Result, &recs); err != nil {
-			return nil, decodeFailure("list", what, err)
+		var raw []dnsRecord
+		if err := json.Unmarshal(env.Result, &raw); err != nil {
+			return nil, 0, decodeFailure("list", what, err)
 		}
-		for _, r := range recs {
-			if strings.EqualFold(strings.TrimSuffix(r.Name, "."), fqdn) && strings.EqualFold(r.Type, typ) {
-				out = append(out, providers.Record{ID: r.ID, Name: relName(zone, r.Name), Type: r.Type, Value: r.Content, TTL: r.TTL})
-			}
+		out := make([]providers.Record, len(raw))
+		for i, r := range raw {
+			out[i] = providers.Record{ID: r.ID, Name: relName(zone, r.Name), Type: r.Type, Value: r.Content, TTL: r.TTL}
 		}
-		if env.ResultInfo == nil || page >= env.ResultInfo.TotalPages || len(recs) == 0 {
-			return out, nil
+		total := int64(len(raw)) // no result_info: this page is all
+		if env.ResultInfo != nil {
+			total = env.ResultInfo.TotalCount
 		}
+		return out, total, nil
+	})
+	if errors.Is(err, providers.ErrTooManyRecords) {
+		return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent, Err: err}
 	}
-	return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent,
-		Err: fmt.Errorf("more than %d pages of records", maxPages)}
+	if err != nil {
+		return nil, err
+	}
+	return providers.KeepExact(recs, relName(zone, fqdn), typ), nil
 }
 
 // Create adds rec, unproxied. An identical record that already exists
