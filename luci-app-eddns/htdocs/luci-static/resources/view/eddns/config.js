@@ -87,6 +87,8 @@ function providerOption(s, po) {
 			};
 		}
 	}
+	/* LuCI's DynamicList ignores password (ui.DynamicList has no masked
+	 * mode): webhook header lines stay readable in the form. */
 	if (po.secret)
 		o.password = true;
 	if (po.default != null) {
