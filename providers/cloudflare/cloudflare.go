@@ -18,7 +18,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
@@ -76,8 +75,7 @@ type Provider struct {
 	base   *url.URL
 	client *providers.Client
 
-	mu    sync.Mutex
-	zones map[string]string // zone name -> zone id
+	zones providers.ZoneCache
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -93,7 +91,7 @@ func New(token string, opts providers.Options) (*Provider, error) {
 		return nil, err
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &Provider{token: token, base: u, client: providers.NewClient(opts), zones: map[string]string{}}, nil
+	return &Provider{token: token, base: u, client: providers.NewClient(opts)}, nil
 }
 
 // dnsRecord is a record as the API returns it (dns/record.go RecordResponse).
@@ -219,12 +217,11 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 
 // zoneID looks the zone up by name once; later calls use the cache.
 func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, error) {
-	p.mu.Lock()
-	id, ok := p.zones[zone]
-	p.mu.Unlock()
-	if ok {
-		return id, nil
-	}
+	return p.zones.ID(zone, func() (string, error) { return p.lookupZone(ctx, op, what, zone) })
+}
+
+// lookupZone asks the API for the id of zone.
+func (p *Provider) lookupZone(ctx context.Context, op, what, zone string) (string, error) {
 	q := url.Values{"name": {zone}}
 	env, err := p.call(ctx, op, what, "GET", "/zones?"+q.Encode(), nil)
 	if err != nil {
@@ -239,9 +236,6 @@ func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, e
 	}
 	for _, z := range zs {
 		if strings.EqualFold(z.Name, zone) && z.ID != "" {
-			p.mu.Lock()
-			p.zones[zone] = z.ID
-			p.mu.Unlock()
 			return z.ID, nil
 		}
 	}

@@ -20,7 +20,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
@@ -64,8 +63,7 @@ type Provider struct {
 	base   *url.URL
 	client *providers.Client
 
-	mu    sync.Mutex
-	zones map[string]string // zone name -> zone id
+	zones providers.ZoneCache
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -84,7 +82,7 @@ func New(ak, sk, region string, opts providers.Options) (*Provider, error) {
 		return nil, err
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &Provider{ak: ak, sk: sk, base: u, client: providers.NewClient(opts), zones: map[string]string{}}, nil
+	return &Provider{ak: ak, sk: sk, base: u, client: providers.NewClient(opts)}, nil
 }
 
 // recordSet is a record set as the API returns it.
@@ -220,12 +218,11 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 
 // zoneID looks the public zone up by name once; later calls use the cache.
 func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, error) {
-	p.mu.Lock()
-	id, ok := p.zones[zone]
-	p.mu.Unlock()
-	if ok {
-		return id, nil
-	}
+	return p.zones.ID(zone, func() (string, error) { return p.lookupZone(ctx, op, what, zone) })
+}
+
+// lookupZone asks the API for the id of zone.
+func (p *Provider) lookupZone(ctx context.Context, op, what, zone string) (string, error) {
 	var resp struct {
 		Zones []struct {
 			ID   string `json:"id"`
@@ -238,9 +235,6 @@ func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, e
 	}
 	for _, z := range resp.Zones {
 		if strings.EqualFold(strings.TrimSuffix(z.Name, "."), zone) && z.ID != "" {
-			p.mu.Lock()
-			p.zones[zone] = z.ID
-			p.mu.Unlock()
 			return z.ID, nil
 		}
 	}
