@@ -3,12 +3,15 @@ package e2e
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/eddns/eddns/providers/cloudflare/cloudflaretest"
 	"github.com/eddns/eddns/providers/huaweicloud/huaweicloudtest"
 	"github.com/eddns/eddns/providers/providertest"
 	"github.com/eddns/eddns/providers/webhook/webhooktest"
+	"github.com/eddns/eddns/state"
 )
 
 // The provider types added on the declaration seam (providers.Spec):
@@ -169,4 +172,51 @@ func TestOnceMoreProvidersThrottled(t *testing.T) {
 			assertValue(t, e, "www", "AAAA", "2001:db8::1")
 		})
 	}
+}
+
+// TestDaemonWebhookSendsOncePerChange: a webhook cannot be read back, so
+// the daemon decides from its state cache. A full check (SIGUSR1), a
+// reload (SIGHUP, which builds a new provider) and a restart of the
+// daemon send nothing for an unchanged value; a change sends once.
+func TestDaemonWebhookSendsOncePerChange(t *testing.T) {
+	e := NewEnv(t, Webhook)
+	web := func(v string) string {
+		return Record("web", "name", "www", "type", "AAAA", "source", "static", "value", v)
+	}
+	e.WriteConfig(web("2001:db8::1"))
+	d := e.Start()
+	e.WaitPublished("web", "www", "AAAA", "2001:db8::1")
+	if w := e.Fake.Writes(); w != 1 {
+		t.Fatalf("%d deliveries after start, want 1", w)
+	}
+	// checked waits until the record was looked at after since.
+	checked := func(since time.Time) {
+		e.WaitStatus("web", "a check after "+since.String(), func(rs state.RecordStatus) bool {
+			return rs.LastSuccess != nil && rs.LastSuccess.After(since)
+		})
+	}
+	before := e.Requests()
+	t0 := time.Now()
+	d.Signal(syscall.SIGUSR1)
+	checked(t0)
+	d.Signal(syscall.SIGHUP)
+	d.WaitLog("configuration reloaded")
+	t1 := time.Now()
+	d.Signal(syscall.SIGUSR1)
+	checked(t1)
+	d.Stop()
+	d = e.Start()
+	t2 := time.Now()
+	d.Signal(syscall.SIGUSR1)
+	checked(t2)
+	if n := e.Requests() - before; n != 0 || e.Fake.Writes() != 1 {
+		t.Fatalf("full checks, a reload and a restart sent %d requests (%d deliveries in all), want none", n, e.Fake.Writes())
+	}
+	e.WriteConfig(web("2001:db8::2"))
+	d.Signal(syscall.SIGHUP)
+	e.WaitPublished("web", "www", "AAAA", "2001:db8::2")
+	if w := e.Fake.Writes(); w != 2 {
+		t.Errorf("%d deliveries after the change, want 2", w)
+	}
+	d.Stop()
 }
