@@ -58,9 +58,11 @@ var moreKinds = map[Kind]moreKind{
 	Webhook: {
 		fake: func(_, secret string) providertest.Fake { return webhooktest.New(secret) },
 		section: func(e *Env, name, secret string) string {
-			return fmt.Sprintf("config provider '%s'\n\toption type 'webhook'\n\toption url '%s/update?host={fqdn}'\n\toption method 'POST'\n"+
+			// The secret also rides in the URL, as many update URLs
+			// carry a token: it must not leak from there either.
+			return fmt.Sprintf("config provider '%s'\n\toption type 'webhook'\n\toption url '%s/update?host={fqdn}&key=%s'\n\toption method 'POST'\n"+
 				"\tlist header 'Authorization: Bearer %s'\n\toption body '%s'\n\toption timeout '5'\n\n",
-				name, e.Endpoint, secret, webhooktest.BodyTemplate)
+				name, e.Endpoint, secret, secret, webhooktest.BodyTemplate)
 		},
 		wrongCode: "401",
 		throttle:  providertest.Fault{Status: 429, RetryAfter: "60"},
