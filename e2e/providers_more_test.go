@@ -42,7 +42,7 @@ var moreKinds = map[Kind]moreKind{
 			return fmt.Sprintf("config provider '%s'\n\toption type 'cloudflare'\n\toption api_token '%s'\n\toption endpoint '%s/client/v4'\n\toption timeout '5'\n\n",
 				name, secret, e.Endpoint)
 		},
-		wrongCode: "9109",
+		wrongCode: "10000",
 		// Limits: HTTP 429 with error code 971.
 		throttle: providertest.Fault{Status: 429, Code: "971", RetryAfter: "300"},
 	},

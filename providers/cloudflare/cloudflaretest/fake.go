@@ -171,7 +171,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Authentication (API reference, "Authentication"): an API token is
 	// sent as `Authorization: Bearer <token>`. A malformed header is 400
-	// code 6003/6111 and a wrong token 403 code 9109 (observed answers).
+	// code 6003 with 6111 in its chain (observed: favonia/cloudflare-ddns
+	// #1053, NewFuture/DDNS #152); a token that is wrong or lacks the
+	// permission is 403 code 10000 "Authentication error" (observed:
+	// cloudflare/terraform-provider-cloudflare #913, favonia/cloudflare-ddns
+	// #897).
 	auth := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || tok == "" {
@@ -179,7 +183,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tok != f.token {
-		f.reply(w, http.StatusForbidden, nil, nil, apiErr{9109, "Invalid access token"})
+		f.reply(w, http.StatusForbidden, nil, nil, apiErr{10000, "Authentication error"})
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
