@@ -66,7 +66,10 @@ type Provider struct {
 	zones providers.ZoneCache
 }
 
-var _ providers.Provider = (*Provider)(nil)
+var (
+	_ providers.Provider = (*Provider)(nil)
+	_ providers.Enabler  = (*Provider)(nil)
+)
 
 // New returns a provider signing with ak/sk against the region's endpoint
 // (opts.Endpoint overrides it).
@@ -203,6 +206,9 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		return providers.Record{}, &providers.Error{Provider: Name, Op: "update", Record: what, Kind: providers.KindNotFound,
 			Message: "record set " + rsid + " no longer holds " + old}
 	}
+	// A paused set stays paused through PUT: say so, so that the caller
+	// resumes it with Enable.
+	rec.Disabled = rs.Status == "DISABLE"
 	if old == rec.Value && (rec.TTL <= 0 || rec.TTL == rs.TTL) {
 		return rec, nil
 	}
@@ -214,6 +220,21 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		return providers.Record{}, err
 	}
 	return rec, nil
+}
+
+// Enable resumes the paused record set holding rec (SetRecordSetsStatus:
+// PUT /v2.1/recordsets/{recordset_id}/statuses/set {"status":"ENABLE"}).
+// The status belongs to the set, so its other values resume too. Update
+// leaves a paused set paused and says so in the returned record.
+func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
+	what := providers.RecordLabel(zone, rec.Name, rec.Type)
+	rsid, _, ok := strings.Cut(rec.ID, "/")
+	if !ok || rsid == "" {
+		return &providers.Error{Provider: Name, Op: "enable", Record: what, Kind: providers.KindPermanent,
+			Err: fmt.Errorf("record id %q is not <record set id>/<value>", rec.ID)}
+	}
+	return p.call(ctx, "enable", what, "PUT", "/v2.1/recordsets/"+url.PathEscape(rsid)+"/statuses/set", nil,
+		map[string]string{"status": "ENABLE"}, nil)
 }
 
 // zoneID looks the public zone up by name once; later calls use the cache.

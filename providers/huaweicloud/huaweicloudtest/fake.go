@@ -187,6 +187,8 @@ func actionOf(method, path string) string {
 		return "ShowRecordSet"
 	case len(parts) == 5 && parts[1] == "zones" && parts[3] == "recordsets" && method == "PUT":
 		return "UpdateRecordSet"
+	case len(parts) == 5 && parts[0] == "v2.1" && parts[1] == "recordsets" && parts[3] == "statuses" && parts[4] == "set" && method == "PUT":
+		return "SetRecordSetsStatus"
 	}
 	return method + " " + path
 }
@@ -230,6 +232,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.show(w, parts[2], parts[4])
 	case "UpdateRecordSet":
 		f.update(w, parts[2], parts[4], body)
+	case "SetRecordSetsStatus":
+		f.setStatus(w, parts[2], body)
 	default:
 		f.gatewayError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
 	}
@@ -555,4 +559,39 @@ func (f *Fake) update(w http.ResponseWriter, zid, sid string, body []byte) {
 	f.mu.Unlock()
 	f.Wrote("update", zname, providers.Record{ID: sid + "/" + first, Name: rel(zname, name), Type: typ, Value: first, TTL: ttl})
 	f.write(w, http.StatusAccepted, out)
+}
+
+// setStatus answers PUT /v2.1/recordsets/{recordset_id}/statuses/set with
+// {"status":"ENABLE"|"DISABLE"} (SetRecordSetsStatusRequestBody); the
+// status belongs to the whole set. An enabled set lists as ACTIVE.
+func (f *Fake) setStatus(w http.ResponseWriter, sid string, body []byte) {
+	var b struct{ Status string }
+	if err := json.Unmarshal(body, &b); err != nil || (b.Status != "ENABLE" && b.Status != "DISABLE") {
+		f.dnsError(w, http.StatusBadRequest, "DNS.0303", "Invalid status.")
+		return
+	}
+	f.mu.Lock()
+	var z *zone
+	var s *recordSet
+	for _, zz := range f.zones {
+		for _, ss := range zz.sets {
+			if ss.id == sid {
+				z, s = zz, ss
+			}
+		}
+	}
+	if s == nil {
+		f.mu.Unlock()
+		f.dnsError(w, http.StatusNotFound, "DNS.0304", "The record set does not exist.")
+		return
+	}
+	s.status = "ACTIVE"
+	if b.Status == "DISABLE" {
+		s.status = "DISABLE"
+	}
+	out := setJSON(z, s)
+	zname, name, typ, ttl, first := z.name, s.name, s.typ, s.ttl, s.records[0]
+	f.mu.Unlock()
+	f.Wrote("enable", zname, providers.Record{ID: sid + "/" + first, Name: rel(zname, name), Type: typ, Value: first, TTL: ttl})
+	f.write(w, http.StatusOK, out)
 }
