@@ -449,8 +449,11 @@ func checkValues(typ string, vals []string) bool {
 }
 
 // create answers POST /v2/zones/{zone_id}/recordsets with 202 and the new
-// set (status PENDING_CREATE). A second set of the same name and type is
-// refused as existing.
+// set (status PENDING_CREATE). The name must end with the zone name and be
+// an FQDN ("后缀需以zone name结束且为FQDN", CreateRecordSetRequestBody.name).
+// A second set of the same name and type is refused as existing (DNS FAQ
+// "Why Is a Message Indicating Conflict with an Existing Record Set
+// Displayed When I Add a Record Set?"; the code is illustrative).
 func (f *Fake) create(w http.ResponseWriter, zid string, body []byte) {
 	var b setBody
 	if err := json.Unmarshal(body, &b); err != nil || !checkValues(b.Type, b.Records) {
@@ -476,7 +479,7 @@ func (f *Fake) create(w http.ResponseWriter, zid string, body []byte) {
 	if !strings.HasSuffix(name, ".") {
 		name += "."
 	}
-	if name != z.name+"." && !strings.HasSuffix(name, "."+z.name+".") {
+	if !strings.HasSuffix(b.Name, ".") || (name != z.name+"." && !strings.HasSuffix(name, "."+z.name+".")) {
 		f.mu.Unlock()
 		f.dnsError(w, http.StatusBadRequest, "DNS.0308", "The record set name does not belong to the zone.")
 		return
