@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eddns/eddns/providers"
 )
 
 func TestLoadSample(t *testing.T) {
@@ -21,12 +23,20 @@ func TestLoadSample(t *testing.T) {
 		t.Errorf("Global = %+v, want %+v", cfg.Global, wantGlobal)
 	}
 	wantProviders := map[string]Provider{
-		"ali": {Name: "ali", Type: "alidns", KeyID: "LTAI5tExampleKeyId", Secret: NewSecret("ExampleAccessKeySecret0123456789"),
+		"ali": {Name: "ali", Type: "alidns", Settings: settings("access_key_id", "LTAI5tExampleKeyId", "access_key_secret", "ExampleAccessKeySecret0123456789", "timeout", "15"),
 			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 11}},
-		"tx": {Name: "tx", Type: "tencentcloud", KeyID: "AKIDExampleSecretId0123456789", Secret: NewSecret("ExampleSecretKey0123456789abcd"),
+		"tx": {Name: "tx", Type: "tencentcloud", Settings: settings("secret_id", "AKIDExampleSecretId0123456789", "secret_key", "ExampleSecretKey0123456789abcd",
+			"endpoint", "https://dnspod.tencentcloudapi.com", "timeout", "15"),
 			Endpoint: "https://dnspod.tencentcloudapi.com", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 18}},
-		"txlegacy": {Name: "txlegacy", Type: "qcloud_cns", KeyID: "AKIDLegacyExample0123456789", Secret: NewSecret("LegacySecretKeyExample0123456"),
+		"txlegacy": {Name: "txlegacy", Type: "qcloud_cns", Settings: settings("secret_id", "AKIDLegacyExample0123456789", "secret_key", "LegacySecretKeyExample0123456", "timeout", "30"),
 			Timeout: 30 * time.Second, Pos: Pos{"testdata/sample.conf", 25}},
+		"cf": {Name: "cf", Type: "cloudflare", Settings: settings("api_token", "ExampleCloudflareApiToken0123456789abcdef", "timeout", "15"),
+			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 93}},
+		"hw": {Name: "hw", Type: "huaweicloud", Settings: settings("access_key_id", "HPUAEXAMPLEAK0123456", "access_key_secret", "ExampleHuaweiSecretAccessKey0123456789",
+			"region", "cn-north-4", "timeout", "15"), Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 98}},
+		"hook": {Name: "hook", Type: "webhook", Settings: providers.NewSettings(map[string][]string{"url": {"https://ddns.example.net/update?host={fqdn}"},
+			"method": {"POST"}, "header": {"Authorization: Bearer ExampleWebhookToken"}, "timeout": {"15"},
+			"body": {`{"name":"{fqdn}","type":"{type}","value":"{value}","ttl":{ttl}}`}}), Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 105}},
 	}
 	if len(cfg.Providers) != len(wantProviders) {
 		t.Errorf("%d providers, want %d", len(cfg.Providers), len(wantProviders))
@@ -99,7 +109,7 @@ func TestLoadBroken(t *testing.T) {
 		f + `11: ali.access_key_secrte: unknown option; did you mean access_key_secret?`,
 		f + `12: ali.timeout: "soon" is not a whole number`,
 		f + `13: ali.enabled: unknown option: providers cannot be disabled; disable the records that use this provider instead`,
-		f + `16: tx.type: "tencentclod" is not one of alidns, tencentcloud or qcloud_cns; did you mean tencentcloud?`,
+		f + `16: tx.type: "tencentclod" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud or webhook; did you mean tencentcloud?`,
 		f + `17: tx.secret_key: must not contain line breaks or control characters`,
 		f + `19: tx.endpoint: must be an http:// or https:// URL with a host`,
 		f + `21: @provider[2]: provider sections need a name that records can refer to, e.g. config provider 'name'`,
@@ -199,7 +209,7 @@ func TestRules(t *testing.T) {
 			}},
 		{"provider without type", "config provider 'p'\n\toption access_key_id 'i'\n", []string{"1: p.type: is required"}},
 		{"bad type hides credential rules", "config provider 'p'\n\toption type 'aws'\n\toption secret_id 'i'\n",
-			[]string{`2: p.type: "aws" is not one of alidns, tencentcloud or qcloud_cns`}},
+			[]string{`2: p.type: "aws" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud or webhook`}},
 		{"endpoint must be http(s)", okProvider + "\toption endpoint 'dnspod.example'\n",
 			[]string{"5: p.endpoint: must be an http:// or https:// URL with a host"}},
 		{"timeout range", okProvider + "\toption timeout '0'\n", []string{"5: p.timeout: 0 is out of range 1..300"}},
@@ -333,13 +343,22 @@ func TestCheckPermissions(t *testing.T) {
 	}
 }
 
-// sameProvider compares providers, secrets by value (Secret holds a pointer).
+// sameProvider compares providers, settings by value (they hold a pointer).
 func sameProvider(a, b Provider) bool {
-	if !a.Secret.Equal(b.Secret) {
+	if !a.Settings.Equal(b.Settings) {
 		return false
 	}
-	a.Secret, b.Secret = Secret{}, Secret{}
-	return a == b
+	a.Settings, b.Settings = providers.Settings{}, providers.Settings{}
+	return reflect.DeepEqual(a, b)
+}
+
+// settings builds provider settings from name, value pairs.
+func settings(kv ...string) providers.Settings {
+	m := map[string][]string{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = []string{kv[i+1]}
+	}
+	return providers.NewSettings(m)
 }
 
 func sameHTTPDNS(a, b HTTPDNS) bool {

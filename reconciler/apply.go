@@ -73,6 +73,11 @@ func (r *Reconciler) Apply(ctx context.Context, rec *config.Record, want netip.A
 	cached, hasCache := r.Store.Get(key)
 	log := r.Log.With("record", rec.FQDN(), "type", rec.Type, "provider", r.Name)
 
+	if fresh && hasCache && providers.IsBlind(r.Provider) {
+		// A provider that cannot read records back (a webhook) has
+		// nothing fresher to offer than what we cached.
+		fresh = false
+	}
 	if !fresh && hasCache && sameAddr(cached.Value, want) {
 		return Result{Outcome: Unchanged, RecordID: cached.RecordID, Value: cached.Value}
 	}
