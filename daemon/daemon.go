@@ -342,10 +342,10 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 // sameProvider reports whether two provider sections configure the same
 // account and endpoint (where they were written does not matter).
 func sameProvider(a, b config.Provider) bool {
-	if !a.Secret.Equal(b.Secret) {
+	if !a.Settings.Equal(b.Settings) {
 		return false
 	}
-	a.Pos, b.Pos, a.Secret, b.Secret = config.Pos{}, config.Pos{}, config.Secret{}, config.Secret{}
+	a.Pos, b.Pos, a.Settings, b.Settings = config.Pos{}, config.Pos{}, providers.Settings{}, providers.Settings{}
 	return a == b
 }
 
