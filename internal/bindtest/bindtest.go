@@ -54,16 +54,18 @@ type Server struct {
 	KeyAlgorithm string
 	KeySecret    string // base64
 	cmd          *exec.Cmd
-	log          *syncBuffer
+	log          *Output
 }
 
 // Binary returns the path of named or skips the test (fails under CI=true).
 func Binary(t testing.TB) string {
 	t.Helper()
-	return lookOrSkip(t, "named", "bind9")
+	return Find(t, "named", "bind9")
 }
 
-func lookOrSkip(t testing.TB, name, pkg string) string {
+// Find returns the path of a program from a Debian package, or skips the
+// test; under CI=true a missing program fails it instead.
+func Find(t testing.TB, name, pkg string) string {
 	t.Helper()
 	if p, err := exec.LookPath(name); err == nil {
 		return p
@@ -127,7 +129,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	s := &Server{
 		Addr: net.JoinHostPort(o.IP, strconv.Itoa(o.Port)), Port: o.Port, Dir: t.TempDir(),
-		KeyName: o.KeyName, KeyAlgorithm: o.KeyAlgorithm, KeySecret: NewSecret(), log: &syncBuffer{},
+		KeyName: o.KeyName, KeyAlgorithm: o.KeyAlgorithm, KeySecret: NewSecret(), log: &Output{},
 	}
 	var conf strings.Builder
 	fmt.Fprintf(&conf, `options {
@@ -261,18 +263,19 @@ func Lookup(t testing.TB, server, fqdn string, typ dnsmessage.Type) []string {
 // Log returns what named wrote so far.
 func (s *Server) Log() string { return s.log.String() }
 
-type syncBuffer struct {
+// Output collects a child process's output for the test log.
+type Output struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *Output) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *Output) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
