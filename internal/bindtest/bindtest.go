@@ -32,6 +32,12 @@ import (
 type Zone struct {
 	Name    string // e.g. "example.test"
 	Records string // zone file lines after the SOA, relative names allowed
+	// Primary, when set ("127.0.0.1 port 5300"), makes this server a
+	// secondary of the zone, transferring it from there; Records is unused.
+	Primary string
+	// AlsoNotify lists secondaries ("127.0.0.2 port 5300") told of every
+	// change by NOTIFY (RFC 1996).
+	AlsoNotify []string
 }
 
 // Options describe a server.
@@ -83,8 +89,9 @@ func Find(t testing.TB, name, pkg string) string {
 	return ""
 }
 
-// FreePort returns a port free for both UDP and TCP on ip.
-func FreePort(t testing.TB, ip string) int {
+// FreePort returns a port free for both UDP and TCP on ip and on every
+// address of also (servers that must share one port).
+func FreePort(t testing.TB, ip string, also ...string) int {
 	t.Helper()
 	for range 50 {
 		l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
@@ -92,10 +99,25 @@ func FreePort(t testing.TB, ip string) int {
 			t.Fatalf("free port: %v", err)
 		}
 		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", net.JoinHostPort(ip, strconv.Itoa(port)))
-		l.Close()
-		if err == nil {
+		free := true
+		for _, a := range append([]string{ip}, also...) {
+			if a != ip {
+				tl, err := net.Listen("tcp", net.JoinHostPort(a, strconv.Itoa(port)))
+				if err != nil {
+					free = false
+					break
+				}
+				tl.Close()
+			}
+			u, err := net.ListenPacket("udp", net.JoinHostPort(a, strconv.Itoa(port)))
+			if err != nil {
+				free = false
+				break
+			}
 			u.Close()
+		}
+		l.Close()
+		if free {
 			return port
 		}
 	}
@@ -148,11 +170,19 @@ key "%[4]s" { algorithm %[5]s; secret "%[6]s"; };
 `, s.Dir, o.Port, o.IP, o.KeyName, o.KeyAlgorithm, s.KeySecret)
 	for _, z := range o.Zones {
 		file := filepath.Join(s.Dir, z.Name+".db")
+		if z.Primary != "" {
+			fmt.Fprintf(&conf, "zone %q { type secondary; file %q; primaries { %s; }; };\n", z.Name, file, z.Primary)
+			continue
+		}
 		body := fmt.Sprintf("$TTL 300\n@ IN SOA ns1.%[1]s. hostmaster.%[1]s. 1 3600 600 86400 60\n%[2]s\n", z.Name, z.Records)
 		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&conf, "zone %q { type primary; file %q; allow-update { key %q; }; };\n", z.Name, file, o.KeyName)
+		notify := ""
+		if len(z.AlsoNotify) > 0 {
+			notify = fmt.Sprintf(" notify explicit; also-notify { %s; }; allow-transfer { any; };", strings.Join(z.AlsoNotify, "; "))
+		}
+		fmt.Fprintf(&conf, "zone %q { type primary; file %q; allow-update { key %q; };%s };\n", z.Name, file, o.KeyName, notify)
 	}
 	confFile := filepath.Join(s.Dir, "named.conf")
 	if err := os.WriteFile(confFile, []byte(conf.String()), 0o644); err != nil {
