@@ -544,6 +544,9 @@ func (c *checker) httpdns(sec *section) *HTTPDNS {
 	if sec.s.Anonymous {
 		return nil
 	}
+	if sec.s.Name == VerifyAuthoritative {
+		c.add(sec.s.Pos, sec.label, "", "the name %s is reserved for option verify '%s' (ask the zone's authoritative servers); rename this section", VerifyAuthoritative, VerifyAuthoritative)
+	}
 	return &HTTPDNS{
 		Name:      sec.s.Name,
 		URL:       sec.str("url"),
@@ -618,6 +621,11 @@ func (c *checker) reference(sec *section, opt, typ string, byName map[string]str
 	v, ok := sec.get(opt)
 	if !ok {
 		return
+	}
+	for _, lit := range sec.spec.option(opt).Values {
+		if v.str == lit {
+			return // a fixed value accepted besides section names
+		}
 	}
 	got, exists := byName[v.str]
 	switch {

@@ -50,7 +50,8 @@ type OptionDoc struct {
 	Kind Kind   `json:"kind"`
 	// Item is the kind of each element of a list.
 	Item Kind `json:"item,omitempty"`
-	// Values are the allowed values of an enum.
+	// Values are the allowed values of an enum; for a reference, the
+	// fixed values accepted besides section names.
 	Values []string `json:"values,omitempty"`
 	// Default is the value used when the option is not set.
 	Default string `json:"default,omitempty"`
@@ -143,7 +144,7 @@ func Schema() SchemaDoc {
 						Help: "Echo services returning the public address as text, tried in order."},
 					{Name: "value", Kind: KindIP, Required: true, DependsOn: map[string][]string{"source": {"static"}},
 						Help: "The address to publish; its family must match type."},
-					{Name: "verify", Kind: KindString, References: "httpdns", Help: "Optional httpdns section used to check the published value."},
+					{Name: "verify", Kind: KindString, References: "httpdns", Values: []string{VerifyAuthoritative}, Help: "Optional check of the published value: the name of an httpdns section, or authoritative to ask the zone's authoritative name servers directly."},
 				},
 			},
 			{

@@ -62,7 +62,7 @@ test('record fields show only what the source needs', async () => {
 	assert.strictEqual(o('url').widget, 'DynamicList');
 	assert.deepStrictEqual(o('type').values, [ 'A', 'AAAA' ]);
 	assert.deepStrictEqual(o('provider').values, [ 'ali', 'tx' ], 'picked from the configured providers');
-	assert.deepStrictEqual(o('verify').values, [ '', 'yunaq' ], 'none, or a configured httpdns section');
+	assert.deepStrictEqual(o('verify').values, [ '', 'authoritative', 'yunaq' ], 'none, the authoritative servers, or a configured httpdns section');
 });
 
 test('a missing global section is created so the first save is complete', async () => {
