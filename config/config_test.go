@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eddns/eddns/providers"
 )
 
 func TestLoadSample(t *testing.T) {
@@ -21,11 +23,12 @@ func TestLoadSample(t *testing.T) {
 		t.Errorf("Global = %+v, want %+v", cfg.Global, wantGlobal)
 	}
 	wantProviders := map[string]Provider{
-		"ali": {Name: "ali", Type: "alidns", KeyID: "LTAI5tExampleKeyId", Secret: NewSecret("ExampleAccessKeySecret0123456789"),
+		"ali": {Name: "ali", Type: "alidns", Settings: settings("access_key_id", "LTAI5tExampleKeyId", "access_key_secret", "ExampleAccessKeySecret0123456789", "timeout", "15"),
 			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 11}},
-		"tx": {Name: "tx", Type: "tencentcloud", KeyID: "AKIDExampleSecretId0123456789", Secret: NewSecret("ExampleSecretKey0123456789abcd"),
+		"tx": {Name: "tx", Type: "tencentcloud", Settings: settings("secret_id", "AKIDExampleSecretId0123456789", "secret_key", "ExampleSecretKey0123456789abcd",
+			"endpoint", "https://dnspod.tencentcloudapi.com", "timeout", "15"),
 			Endpoint: "https://dnspod.tencentcloudapi.com", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 18}},
-		"txlegacy": {Name: "txlegacy", Type: "qcloud_cns", KeyID: "AKIDLegacyExample0123456789", Secret: NewSecret("LegacySecretKeyExample0123456"),
+		"txlegacy": {Name: "txlegacy", Type: "qcloud_cns", Settings: settings("secret_id", "AKIDLegacyExample0123456789", "secret_key", "LegacySecretKeyExample0123456", "timeout", "30"),
 			Timeout: 30 * time.Second, Pos: Pos{"testdata/sample.conf", 25}},
 	}
 	if len(cfg.Providers) != len(wantProviders) {
@@ -333,13 +336,22 @@ func TestCheckPermissions(t *testing.T) {
 	}
 }
 
-// sameProvider compares providers, secrets by value (Secret holds a pointer).
+// sameProvider compares providers, settings by value (they hold a pointer).
 func sameProvider(a, b Provider) bool {
-	if !a.Secret.Equal(b.Secret) {
+	if !a.Settings.Equal(b.Settings) {
 		return false
 	}
-	a.Secret, b.Secret = Secret{}, Secret{}
-	return a == b
+	a.Settings, b.Settings = providers.Settings{}, providers.Settings{}
+	return reflect.DeepEqual(a, b)
+}
+
+// settings builds provider settings from name, value pairs.
+func settings(kv ...string) providers.Settings {
+	m := map[string][]string{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = []string{kv[i+1]}
+	}
+	return providers.NewSettings(m)
 }
 
 func sameHTTPDNS(a, b HTTPDNS) bool {

@@ -317,7 +317,7 @@ func (c *checker) readValue(sec *section, od *OptionDoc, o *uci.Option) *value {
 	case KindList:
 		ok := true
 		for i, item := range o.Values {
-			if msg := checkURL(item); msg != "" {
+			if msg := checkItem(od, item); msg != "" {
 				c.add(o.ValuePos[i], sec.label, o.Name, "element %d %s", i+1, msg)
 				ok = false
 			}
@@ -416,10 +416,14 @@ func (c *checker) checkPresence(sec *section) {
 	}
 	for i := range sec.spec.Options {
 		od := &sec.spec.Options[i]
-		if _, set := sec.vals[od.Name]; set || !od.Required || !enabled || sec.meant[od.Name] {
+		if _, set := sec.vals[od.Name]; set || !(od.Required || len(od.RequiredFor) > 0) || !enabled || sec.meant[od.Name] {
 			continue
 		}
-		if applies, known := sec.applies(od); known && applies {
+		if typ, ok := sec.effective("type"); ok && contains(od.RequiredFor, typ) {
+			c.add(sec.s.Pos, sec.label, od.Name, "is required when type is %s", typ)
+			continue
+		}
+		if applies, known := sec.applies(od); known && applies && od.Required {
 			msg := "is required"
 			if len(od.DependsOn) > 0 {
 				msg += " when " + when(od.DependsOn)
@@ -491,7 +495,10 @@ func (sec *section) str(name string) string {
 	if v, ok := sec.get(name); ok {
 		return v.str
 	}
-	return sec.spec.option(name).Default
+	if od := sec.spec.option(name); od != nil {
+		return od.Default
+	}
+	return "" // an option no registered provider type declares
 }
 
 func (sec *section) boolean(name string) bool {
@@ -506,7 +513,7 @@ func (sec *section) seconds(name string) time.Duration {
 	if v, ok := sec.get(name); ok {
 		return time.Duration(v.n) * time.Second
 	}
-	n, _ := parseInt(sec.spec.option(name).Default)
+	n, _ := parseInt(sec.str(name))
 	return time.Duration(n) * time.Second
 }
 
@@ -531,11 +538,8 @@ func (c *checker) provider(sec *section) *Provider {
 		Timeout:  sec.seconds("timeout"),
 		Pos:      pos(sec.s.Pos),
 	}
-	switch p.Type {
-	case "alidns":
-		p.KeyID, p.Secret = sec.str("access_key_id"), NewSecret(sec.str("access_key_secret"))
-	default:
-		p.KeyID, p.Secret = sec.str("secret_id"), NewSecret(sec.str("secret_key"))
+	if sec.allOK("type") && p.Type != "" {
+		p.Settings = providerSettings(sec, p.Type)
 	}
 	return p
 }

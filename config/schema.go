@@ -76,6 +76,14 @@ type OptionDoc struct {
 	// holds.
 	References string `json:"references,omitempty"`
 	Help       string `json:"help"`
+	// Label is the field's title in the LuCI form; set for the options the
+	// form builds from the schema (provider options).
+	Label string `json:"label,omitempty"`
+	// ValueLabels name the values of an enum in the LuCI form.
+	ValueLabels map[string]string `json:"value_labels,omitempty"`
+	// RequiredFor lists the values of the provider type for which an
+	// option that applies to several types is required.
+	RequiredFor []string `json:"required_for,omitempty"`
 }
 
 func i64(v int64) *int64 { return &v }
@@ -99,25 +107,7 @@ func Schema() SchemaDoc {
 						Help: "Period of a full check of every record as a safety net; 0 turns it off, values below 60 are refused."},
 				},
 			},
-			{
-				Type: "provider",
-				Help: "A DNS provider account. Records name it by its section name.",
-				Options: []OptionDoc{
-					{Name: "type", Kind: KindEnum, Values: []string{"alidns", "tencentcloud", "qcloud_cns"}, Required: true,
-						Help: "alidns: Alibaba Cloud DNS; tencentcloud: DNSPod API 3.0; qcloud_cns: legacy Tencent CNS v2."},
-					{Name: "access_key_id", Kind: KindString, Required: true, DependsOn: map[string][]string{"type": {"alidns"}}, Exclusive: true,
-						Help: "Alibaba Cloud AccessKey ID."},
-					{Name: "access_key_secret", Kind: KindSecret, Secret: true, Required: true, DependsOn: map[string][]string{"type": {"alidns"}}, Exclusive: true,
-						Help: "Alibaba Cloud AccessKey secret."},
-					{Name: "secret_id", Kind: KindString, Required: true, DependsOn: map[string][]string{"type": {"tencentcloud", "qcloud_cns"}}, Exclusive: true,
-						Help: "Tencent Cloud SecretId."},
-					{Name: "secret_key", Kind: KindSecret, Secret: true, Required: true, DependsOn: map[string][]string{"type": {"tencentcloud", "qcloud_cns"}}, Exclusive: true,
-						Help: "Tencent Cloud SecretKey."},
-					{Name: "endpoint", Kind: KindURL, Help: "API endpoint; empty means the provider's official endpoint."},
-					{Name: "timeout", Kind: KindInt, Min: i64(1), Max: i64(300), Unit: "seconds", Default: "15", Help: "Time limit of one API call."},
-				},
-				notes: map[string]string{"enabled": "providers cannot be disabled; disable the records that use this provider instead"},
-			},
+			providerSection(),
 			{
 				Type:      "record",
 				Anonymous: true,

@@ -106,12 +106,3 @@ func TestSchemaIsACopy(t *testing.T) {
 		t.Error("Schema() hands out shared state")
 	}
 }
-
-func contains(vs []string, v string) bool {
-	for _, x := range vs {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}

@@ -6,6 +6,8 @@ package config
 import (
 	"net/netip"
 	"time"
+
+	"github.com/eddns/eddns/providers"
 )
 
 // Pos is where a section or option was written.
@@ -34,11 +36,12 @@ type Global struct {
 // Provider is a `config provider` section.
 type Provider struct {
 	Name     string // section name
-	Type     string // alidns | tencentcloud | qcloud_cns
-	KeyID    string // access_key_id (alidns) or secret_id (tencent)
-	Secret   Secret // access_key_secret (alidns) or secret_key (tencent)
+	Type     string // a registered provider type (providers.Spec)
 	Endpoint string // "" = official endpoint
 	Timeout  time.Duration
+	// Settings hold every option of the type, credentials included; the
+	// type's Spec.New reads them. They never print.
+	Settings providers.Settings
 	Pos      Pos
 }
 

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -167,12 +169,92 @@ func checkFormat(format, s string) (string, string) {
 		if len(s) != 32 || strings.Trim(s, "0123456789abcdefABCDEF") != "" {
 			return "", "must be 32 hexadecimal characters"
 		}
+	case "label":
+		// A region or similar id: one lower-case DNS label (cn-north-4).
+		if msg := checkLabel(s, false); msg != "" {
+			return "", fmt.Sprintf("%s is not a name like cn-north-4: %s", quoteValue(s), msg)
+		}
+	case "http_header":
+		return checkHeader(s)
+	case "host_port":
+		if msg := checkHostPort(s); msg != "" {
+			return "", msg
+		}
+	case "base64":
+		if _, err := base64.StdEncoding.DecodeString(s); err != nil || s == "" {
+			return "", "must be base64 (A-Z, a-z, 0-9, + and /, padded with =)"
+		}
 	default:
 		if hasControl(s) {
 			return "", "must not contain control characters"
 		}
 	}
 	return s, ""
+}
+
+// checkHeader reads an HTTP header line `Name: value`: the name an RFC
+// 9110 token, the value free of control characters. It returns the line
+// with the blanks around the value trimmed.
+func checkHeader(s string) (string, string) {
+	const msg = "must be an HTTP header line like 'Authorization: Bearer TOKEN'"
+	name, val, ok := strings.Cut(s, ":")
+	if !ok || name == "" || hasControl(val) {
+		return "", msg
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return "", msg
+		}
+	}
+	return name + ": " + strings.TrimSpace(val), ""
+}
+
+// checkHostPort reads host or host:port ([v6]:port for IPv6 with a port);
+// host is an IP literal or a host name.
+func checkHostPort(s string) string {
+	const msg = "must be a host name or IP address, optionally with :port"
+	host, port := s, ""
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		host, port = h, p
+	} else if strings.HasPrefix(s, "[") || strings.Count(s, ":") == 1 {
+		return msg
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || port[0] == '0' {
+			return msg
+		}
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Zone() == "" {
+		return ""
+	}
+	if _, m := checkDomainOrLabel(host); m != "" {
+		return msg
+	}
+	return ""
+}
+
+// checkDomainOrLabel accepts a domain (example.com) or a single label
+// (localhost).
+func checkDomainOrLabel(s string) (string, string) {
+	if !strings.Contains(strings.TrimSuffix(s, "."), ".") {
+		l := strings.ToLower(s)
+		return l, checkLabel(l, false)
+	}
+	return checkDomain(s)
+}
+
+// checkItem validates one element of a list option.
+func checkItem(od *OptionDoc, s string) string {
+	if od.Item == KindURL {
+		return checkURL(s)
+	}
+	if od.Format == "" && strings.TrimSpace(s) != s {
+		return "has leading or trailing white space"
+	}
+	_, msg := checkFormat(od.Format, s)
+	return msg
 }
 
 // checkIP reads an address literal; with format ipv6_suffix it must be an

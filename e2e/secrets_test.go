@@ -15,6 +15,7 @@ import (
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/httpdns/httpdnstest"
+	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/providertest"
 	"github.com/eddns/eddns/state"
 )
@@ -226,18 +227,18 @@ func TestNoSecretLeaks(t *testing.T) {
 func TestSecretFormatting(t *testing.T) {
 	cfg := parsedLeakConfig(t)
 	p, h := cfg.Providers["ali"], cfg.HTTPDNS["h"]
-	if p.Secret.Reveal() != leakAli || h.Secret.Reveal() != leakHTTPDNS {
+	if p.Settings.Get("access_key_secret") != leakAli || h.Secret.Reveal() != leakHTTPDNS {
 		t.Fatal("the configuration did not keep the secrets")
 	}
 	var out []string
 	for _, verb := range []string{"%v", "%+v", "%#v"} {
-		out = append(out, fmt.Sprintf(verb, p.Secret), fmt.Sprintf(verb, *p), fmt.Sprintf(verb, cfg))
+		out = append(out, fmt.Sprintf(verb, p.Settings), fmt.Sprintf(verb, *p), fmt.Sprintf(verb, cfg))
 	}
 	for _, verb := range []string{"%s", "%q", "%x"} {
-		out = append(out, fmt.Sprintf(verb, p.Secret), fmt.Sprintf(verb, *p))
+		out = append(out, fmt.Sprintf(verb, p.Settings), fmt.Sprintf(verb, *p))
 	}
 	out = append(out, fmt.Sprint(p, h, cfg), fmt.Errorf("wrapped: %v", p).Error())
-	for _, v := range []any{cfg, p, h, p.Secret, map[string]config.Secret{"s": p.Secret}} {
+	for _, v := range []any{cfg, p, h, p.Settings, map[string]providers.Settings{"s": p.Settings}} {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatalf("json: %v", err)
@@ -247,8 +248,8 @@ func TestSecretFormatting(t *testing.T) {
 	var buf bytes.Buffer
 	for _, hd := range []slog.Handler{slog.NewTextHandler(&buf, nil), slog.NewJSONHandler(&buf, nil)} {
 		l := slog.New(hd)
-		l.Info("config", "provider", p, "httpdns", h, "secret", p.Secret, "cfg", cfg)
-		l.Info("group", slog.Group("g", slog.Any("p", *p), slog.String("s", p.Secret.String())))
+		l.Info("config", "provider", p, "httpdns", h, "secret", p.Settings, "cfg", cfg)
+		l.Info("group", slog.Group("g", slog.Any("p", *p), slog.String("s", p.Settings.String())))
 	}
 	out = append(out, buf.String())
 	for _, s := range out {
@@ -280,7 +281,7 @@ func TestSecretFormattingWrongVerbs(t *testing.T) {
 	cfg := parsedLeakConfig(t)
 	p := cfg.Providers["ali"]
 	for _, verb := range []string{"%d", "%s", "%q", "%x", "%t"} {
-		for _, v := range []any{p.Secret, *p, p, cfg, cfg.HTTPDNS["h"]} {
+		for _, v := range []any{p.Settings, *p, p, cfg, cfg.HTTPDNS["h"]} {
 			assertNoSecret(t, "fmt "+verb, fmt.Sprintf(verb, v), allLeakSecrets...)
 		}
 	}
@@ -297,7 +298,7 @@ func TestSecretPanicChild(t *testing.T) {
 	p := cfg.Providers["ali"]
 	switch what {
 	case "secret":
-		panic(p.Secret)
+		panic(p.Settings)
 	case "provider":
 		panic(*p)
 	default:

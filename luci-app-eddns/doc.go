@@ -6,3 +6,4 @@
 package luciapp
 
 //go:generate sh -c "cd .. && go run . schema > luci-app-eddns/tests/schema.json"
+//go:generate go test -run TestProvidersJSIsCurrent -update .

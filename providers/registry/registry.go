@@ -1,5 +1,9 @@
-// Package registry builds a provider from its configuration section. It is
-// the one place that knows every provider package.
+// Package registry is the one place that knows every provider package: it
+// registers their declarations (providers.Spec) and builds a provider from
+// its configuration section.
+//
+// Adding a provider type is one new package under providers/ and one line
+// in builtin below; see providers.Spec for the whole recipe.
 package registry
 
 import (
@@ -12,6 +16,20 @@ import (
 	"github.com/eddns/eddns/providers/tencentcloud"
 )
 
+// builtin lists the provider types eddns is built with, in the order the
+// schema and the LuCI form show them.
+var builtin = []*providers.Spec{
+	alidns.Spec,
+	tencentcloud.Spec,
+	qcloudcns.Spec,
+}
+
+func init() {
+	for _, s := range builtin {
+		providers.Register(s)
+	}
+}
+
 // New returns the provider configured by p.
 func New(p *config.Provider, opts providers.Options) (providers.Provider, error) {
 	if p.Endpoint != "" {
@@ -20,20 +38,11 @@ func New(p *config.Provider, opts providers.Options) (providers.Provider, error)
 	if p.Timeout > 0 {
 		opts.Timeout = p.Timeout
 	}
-	var (
-		prov providers.Provider
-		err  error
-	)
-	switch p.Type {
-	case "alidns":
-		prov, err = alidns.New(p.KeyID, p.Secret.Reveal(), opts)
-	case "tencentcloud":
-		prov, err = tencentcloud.New(p.KeyID, p.Secret.Reveal(), opts)
-	case "qcloud_cns":
-		prov, err = qcloudcns.New(p.KeyID, p.Secret.Reveal(), opts)
-	default:
+	spec := providers.Lookup(p.Type)
+	if spec == nil {
 		return nil, fmt.Errorf("provider %s: unknown type %q", p.Name, p.Type)
 	}
+	prov, err := spec.New(p.Settings, opts)
 	if err != nil {
 		return nil, fmt.Errorf("provider %s: %w", p.Name, err)
 	}

@@ -8,7 +8,8 @@
  *
  * Run as a program, it reads a schema file (or - for stdin), renders the
  * view and prints the problems, exiting 1 if there are any; schema_test.go
- * uses that with the live config.Schema().
+ * uses that with the live config.Schema(). EDDNS_PROVIDERS_JS names a
+ * providers.js to load instead of the shipped one (the seam test).
  */
 
 /* dnf expands depends_on {a: [x, y], b: [z]} into the alternatives LuCI's
@@ -147,7 +148,8 @@ if (require.main === module) {
 	const { describeConfigView, sampleUCI } = require('./luci.js');
 	const src = process.argv[2] || '-';
 	const schema = JSON.parse(fs.readFileSync(src == '-' ? 0 : src, 'utf8'));
-	describeConfigView().then((d) => {
+	const resources = process.env.EDDNS_PROVIDERS_JS ? { 'eddns.providers': process.env.EDDNS_PROVIDERS_JS } : {};
+	describeConfigView({ resources }).then((d) => {
 		const problems = compare(schema, d.model, sampleUCI.eddns);
 		problems.forEach((p) => process.stdout.write(p + '\n'));
 		process.exit(problems.length ? 1 : 0);

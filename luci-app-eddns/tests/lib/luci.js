@@ -348,7 +348,10 @@ function createLuCI(opts) {
 			return registry[name];
 		if (name in loaded)
 			return loaded[name];
-		const file = path.join(RESOURCES, name.replace(/\./g, '/') + '.js');
+		/* opts.resources maps a module name to another file: a test
+		 * swaps the generated eddns.providers for one with a test-only
+		 * provider type. */
+		const file = (opts.resources || {})[name] || path.join(RESOURCES, name.replace(/\./g, '/') + '.js');
 		const src = fs.readFileSync(file, 'utf8');
 		const deps = parseRequires(src);
 		const names = [ 'L', '_', 'N_', 'E' ].concat(deps.map((d) => d.as));

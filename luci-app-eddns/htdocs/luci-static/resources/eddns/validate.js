@@ -241,6 +241,81 @@ return baseclass.extend({
 		return true;
 	},
 
+	/* label is one lower-case DNS label, e.g. a region like cn-north-4. */
+	label: function(value) {
+		const msg = checkLabel(value, false);
+		if (msg)
+			return _('Not a name like cn-north-4: %s').format(msg);
+		return true;
+	},
+
+	/* httpHeader is a header line "Name: value": the name an RFC 9110
+	 * token, the value without control characters. Not quoted back: the
+	 * value may be a credential. */
+	httpHeader: function(value) {
+		const i = value.indexOf(':');
+		if (i <= 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(value.slice(0, i)) || hasControl(value.slice(i + 1)))
+			return _("Must be an HTTP header line like 'Authorization: Bearer TOKEN'");
+		return true;
+	},
+
+	/* hostPort is a host name or IP address with an optional :port
+	 * ([v6]:port for an IPv6 address with a port). */
+	hostPort: function(value) {
+		const bad = _('Must be a host name or IP address, optionally with :port');
+		let host = value, port = null;
+		const m = /^\[([^\]]*)\]:([0-9]+)$/.exec(value);
+		if (m) {
+			host = m[1];
+			port = m[2];
+		}
+		else if (value[0] == '[') {
+			return bad;
+		}
+		else if (value.split(':').length == 2) {
+			host = value.split(':')[0];
+			port = value.split(':')[1];
+		}
+		if (port != null && (!/^[1-9][0-9]{0,4}$/.test(port) || +port > 65535))
+			return bad;
+		const ip = parseIP(host);
+		if (ip && !(m && ip.v4))
+			return true;
+		if (m)
+			return bad;
+		const n = normName(host);
+		if (n.indexOf('.') < 0)
+			return checkLabel(n, false) ? bad : true;
+		return this.domain(host) === true ? true : bad;
+	},
+
+	/* base64 is standard padded base64, as Go's StdEncoding reads it. */
+	base64: function(value) {
+		if (!/^(?:[A-Za-z0-9+\/]{4})*(?:[A-Za-z0-9+\/]{2}==|[A-Za-z0-9+\/]{3}=)?$/.test(value) || value == '')
+			return _('Must be base64 (A-Z, a-z, 0-9, + and /, padded with =)');
+		return true;
+	},
+
+	/* byKind checks a value of an option declared by kind and format in
+	 * eddns/providers.js, the way config.readValue does in the daemon. */
+	byKind: function(opt, value) {
+		switch (opt.kind) {
+		case 'secret': return this.secret(value);
+		case 'url': return this.url(value);
+		case 'int': return this.integer(value, opt.min, opt.max);
+		}
+		switch (opt.format) {
+		case 'domain': return this.domain(value);
+		case 'hex32': return this.hex32(value);
+		case 'label': return this.label(value);
+		case 'http_header': return this.httpHeader(value);
+		case 'host_port': return this.hostPort(value);
+		case 'base64': return this.base64(value);
+		case undefined: case null: case '': return this.text(value);
+		}
+		return _('Unknown format %s').format(opt.format);
+	},
+
 	/* address is the static value of a record; family must match type. */
 	address: function(value, type) {
 		const ip = parseIP(value);

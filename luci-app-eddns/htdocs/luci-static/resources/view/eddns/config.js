@@ -4,12 +4,16 @@
 'require uci';
 'require tools.widgets as widgets';
 'require eddns.validate as check';
+'require eddns.providers as providers';
 
 /*
  * The eddns configuration page: a form.Map over /etc/config/eddns. The
  * options declared here are exactly those of `eddns schema` (the daemon's
  * config.Schema()); tests/schema.test.js and schema_test.go fail when the
- * two drift apart. Every check runs again in the daemon (`eddns check`,
+ * two drift apart. The provider fields are not written here: they come
+ * from eddns/providers.js, generated from the declarations of the provider
+ * types (providers.Spec in the daemon), so a new provider type needs no
+ * edit of this file. Every check runs again in the daemon (`eddns check`,
  * which the init script applies before a reload), so the rules below only
  * spare the user a round trip.
  */
@@ -46,6 +50,52 @@ function oneOfDevice(opt, section_id, value, other) {
 	if (!mine && !theirs)
 		return _('Set a device or a network');
 	return true;
+}
+
+/* providerOption adds one field declared in eddns/providers.js: the widget
+ * follows the kind, the check follows kind and format (check.byKind), and
+ * the field shows for the provider types that take it. */
+function providerOption(s, po) {
+	let o;
+	switch (po.kind) {
+	case 'enum':
+		o = s.option(form.ListValue, po.name, po.label, po.help);
+		po.values.forEach(function(v) { o.value(v) });
+		o.rmempty = !po.required;
+		break;
+	case 'bool':
+		o = s.option(form.Flag, po.name, po.label, po.help);
+		o.rmempty = false;
+		break;
+	case 'list':
+		o = s.option(form.DynamicList, po.name, po.label, po.help);
+		break;
+	default:
+		o = s.option(form.Value, po.name, po.label, po.help);
+	}
+	if (po.kind != 'enum' && po.kind != 'bool') {
+		const item = (po.kind == 'list') ? Object.assign({}, po, { kind: po.item }) : po;
+		checked(o, !!po.required, function(sid, v) { return check.byKind(item, v) });
+		if (po.required_for) {
+			/* Required for some of the types that take it: the daemon
+			 * says so with the type; so does the page. */
+			const inner = o.validate;
+			o.validate = function(section_id, value) {
+				if (isEmpty(value) && po.required_for.indexOf(sibling(this, section_id, 'type')) >= 0)
+					return _('This option is required');
+				return inner.call(this, section_id, value);
+			};
+		}
+	}
+	if (po.secret)
+		o.password = true;
+	if (po.default != null) {
+		o.default = po.default;
+		o.placeholder = po.default;
+	}
+	(po.types || []).forEach(function(t) { o.depends('type', t) });
+	o.modalonly = true;
+	return o;
 }
 
 return view.extend({
@@ -102,45 +152,14 @@ return view.extend({
 		};
 
 		o = s.option(form.ListValue, 'type', _('API'));
-		o.value('alidns', _('Alibaba Cloud DNS (alidns)'));
-		o.value('tencentcloud', _('Tencent Cloud DNSPod API 3.0 (tencentcloud)'));
-		o.value('qcloud_cns', _('Tencent Cloud CNS, legacy v2 (qcloud_cns)'));
+		providers.types.forEach(function(t) {
+			o.value(t.type, '%s (%s)'.format(t.title, t.type));
+		});
 		o.rmempty = false;
 
-		o = checked(s.option(form.Value, 'access_key_id', _('AccessKey ID')),
-			true, function(sid, v) { return check.text(v) });
-		o.depends('type', 'alidns');
-		o.modalonly = true;
-
-		o = checked(s.option(form.Value, 'access_key_secret', _('AccessKey secret')),
-			true, function(sid, v) { return check.secret(v) });
-		o.depends('type', 'alidns');
-		o.password = true;
-		o.modalonly = true;
-
-		o = checked(s.option(form.Value, 'secret_id', _('SecretId')),
-			true, function(sid, v) { return check.text(v) });
-		o.depends('type', 'tencentcloud');
-		o.depends('type', 'qcloud_cns');
-		o.modalonly = true;
-
-		o = checked(s.option(form.Value, 'secret_key', _('SecretKey')),
-			true, function(sid, v) { return check.secret(v) });
-		o.depends('type', 'tencentcloud');
-		o.depends('type', 'qcloud_cns');
-		o.password = true;
-		o.modalonly = true;
-
-		o = checked(s.option(form.Value, 'endpoint', _('Endpoint'),
-			_('API endpoint URL; leave empty for the official endpoint.')),
-			false, function(sid, v) { return check.url(v) });
-		o.modalonly = true;
-
-		o = checked(s.option(form.Value, 'timeout', _('Timeout'), _('Seconds one API call may take.')),
-			false, function(sid, v) { return check.integer(v, 1, 300) });
-		o.default = '15';
-		o.placeholder = '15';
-		o.modalonly = true;
+		providers.options.forEach(function(po) {
+			providerOption(s, po);
+		});
 
 		/* Records. */
 		s = m.section(form.GridSection, 'record', _('Records'),

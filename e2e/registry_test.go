@@ -1,0 +1,4 @@
+package e2e
+
+// config.Parse knows the provider types the registry registers.
+import _ "github.com/eddns/eddns/providers/registry"

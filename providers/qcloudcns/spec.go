@@ -1,0 +1,20 @@
+package qcloudcns
+
+import "github.com/eddns/eddns/providers"
+
+// Spec declares the qcloud_cns provider type (legacy CNS v2). It takes
+// the same credentials as tencentcloud, written out here so that this
+// package does not import that one.
+var Spec = &providers.Spec{
+	Type:  "qcloud_cns",
+	Title: "Tencent Cloud CNS, legacy v2",
+	Options: []providers.Option{
+		{Name: "secret_id", Kind: providers.OptString, Required: true, Label: "SecretId", Help: "Tencent Cloud SecretId."},
+		{Name: "secret_key", Kind: providers.OptSecret, Required: true, Label: "SecretKey", Help: "Tencent Cloud SecretKey."},
+		providers.EndpointOption,
+		providers.TimeoutOption,
+	},
+	New: func(s providers.Settings, opts providers.Options) (providers.Provider, error) {
+		return New(s.Get("secret_id"), s.Get("secret_key"), opts)
+	},
+}
