@@ -302,6 +302,10 @@ func (c *checker) readValue(sec *section, od *OptionDoc, o *uci.Option) *value {
 		if strings.TrimSpace(s) != s {
 			return bad(p, "has leading or trailing white space")
 		}
+		// A format check of a secret (base64) never quotes the value.
+		if _, msg := checkFormat(od.Format, s); od.Format != "" && msg != "" {
+			return bad(p, "%s", msg)
+		}
 		v.str = s
 	case KindIP:
 		a, msg := checkIP(od.Format, s)

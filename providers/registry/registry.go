@@ -12,7 +12,9 @@ import (
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/alidns"
+	"github.com/eddns/eddns/providers/powerdns"
 	"github.com/eddns/eddns/providers/qcloudcns"
+	"github.com/eddns/eddns/providers/rfc2136"
 	"github.com/eddns/eddns/providers/tencentcloud"
 )
 
@@ -22,6 +24,8 @@ var builtin = []*providers.Spec{
 	alidns.Spec,
 	tencentcloud.Spec,
 	qcloudcns.Spec,
+	rfc2136.Spec,
+	powerdns.Spec,
 }
 
 func init() {
