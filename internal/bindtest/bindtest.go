@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,32 @@ type Options struct {
 	// "eddns-test."), KeyAlgorithm its algorithm (default hmac-sha256).
 	KeyName      string
 	KeyAlgorithm string
+	// Where runs the server in another network namespace; zero: here.
+	Where Where
+}
+
+// Where places a server process: Prefix goes before its command line (e.g.
+// ip netns exec NAME) and Do runs the readiness probes where it listens
+// (e.g. netnstest.NS.Do). The zero Where is this process's namespace.
+type Where struct {
+	Prefix []string
+	Do     func(fn func() error) error
+}
+
+// Command builds the server's command line.
+func (w Where) Command(name string, args ...string) *exec.Cmd {
+	if len(w.Prefix) == 0 {
+		return exec.Command(name, args...)
+	}
+	return exec.Command(w.Prefix[0], append(append(append([]string(nil), w.Prefix[1:]...), name), args...)...)
+}
+
+// Run runs fn where the server listens.
+func (w Where) Run(fn func() error) error {
+	if w.Do == nil {
+		return fn()
+	}
+	return w.Do(fn)
 }
 
 // Server is a running named.
@@ -190,14 +217,12 @@ key "%[4]s" { algorithm %[5]s; secret "%[6]s"; };
 	}
 	// -g: foreground, log to stderr; -n 1: one worker thread (the test
 	// machine is small and shared).
-	s.cmd = exec.Command(named, "-g", "-n", "1", "-c", confFile)
+	s.cmd = o.Where.Command(named, "-g", "-n", "1", "-c", confFile)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
+	exited, err := Spawn(s.cmd)
+	if err != nil {
 		t.Fatalf("start named: %v", err)
 	}
-	exited := make(chan struct{})
-	go func() { s.cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -213,7 +238,7 @@ key "%[4]s" { algorithm %[5]s; secret "%[6]s"; };
 	deadline := time.Now().Add(20 * time.Second)
 	for _, z := range o.Zones {
 		for {
-			if SOA(s.Addr, z.Name) == nil {
+			if o.Where.Run(func() error { return SOA(s.Addr, z.Name) }) == nil {
 				break
 			}
 			select {
@@ -263,7 +288,19 @@ func SOA(server, zone string) error {
 // values, for tests to check what the server really holds.
 func Lookup(t testing.TB, server, fqdn string, typ dnsmessage.Type) []string {
 	t.Helper()
-	name := dnsmessage.MustNewName(strings.TrimSuffix(fqdn, ".") + ".")
+	out, err := Query(server, fqdn, typ)
+	if err != nil {
+		t.Fatalf("lookup %s: %v", fqdn, err)
+	}
+	return out
+}
+
+// Query is Lookup returning its error, for use inside Where.Run.
+func Query(server, fqdn string, typ dnsmessage.Type) ([]string, error) {
+	name, err := dnsmessage.NewName(strings.TrimSuffix(fqdn, ".") + ".")
+	if err != nil {
+		return nil, err
+	}
 	b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: 9})
 	b.StartQuestions()
 	b.Question(dnsmessage.Question{Name: name, Type: typ, Class: dnsmessage.ClassINET})
@@ -272,13 +309,13 @@ func Lookup(t testing.TB, server, fqdn string, typ dnsmessage.Type) []string {
 	defer cancel()
 	raw, err := dnswire.Exchange(ctx, server, msg)
 	if err != nil {
-		t.Fatalf("lookup %s: %v", fqdn, err)
+		return nil, err
 	}
 	var m dnsmessage.Message
 	if err := m.Unpack(raw); err != nil {
-		t.Fatalf("lookup %s: %v", fqdn, err)
+		return nil, err
 	}
-	var out []string
+	out := []string{}
 	for _, rr := range m.Answers {
 		switch body := rr.Body.(type) {
 		case *dnsmessage.AResource:
@@ -287,7 +324,29 @@ func Lookup(t testing.TB, server, fqdn string, typ dnsmessage.Type) []string {
 			out = append(out, net.IP(body.AAAA[:]).String())
 		}
 	}
-	return out
+	return out, nil
+}
+
+// Spawn starts cmd so that it is killed if the test process dies, and
+// returns a channel closed when it has exited. The kernel sends the
+// parent-death signal when the parent *thread* ends, so the start and the
+// wait happen on one locked thread that lives as long as the child.
+func Spawn(cmd *exec.Cmd) (exited <-chan struct{}, err error) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	done := make(chan struct{})
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		cmd.Wait()
+		close(done)
+	}()
+	return done, <-started
 }
 
 // Log returns what named wrote so far.

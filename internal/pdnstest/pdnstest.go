@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -49,6 +50,12 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // with an NS record ns1.<zone> and then the records given as
 // "name type content" lines (names relative to the zone, "@" the apex).
 func Start(t testing.TB, zones map[string][]string) *Server {
+	t.Helper()
+	return StartIn(t, zones, bindtest.Where{})
+}
+
+// StartIn is Start with the server placed by where (another namespace).
+func StartIn(t testing.TB, zones map[string][]string, where bindtest.Where) *Server {
 	t.Helper()
 	pdns := bindtest.Find(t, "pdns_server", "pdns-server")
 	pdnsutil := bindtest.Find(t, "pdnsutil", "pdns-server")
@@ -113,14 +120,12 @@ loglevel=5
 			s.pdnsutil(t, pdnsutil, append([]string{"add-record", zone, f[0], f[1]}, strings.Join(f[2:], " "))...)
 		}
 	}
-	proc := exec.Command(pdns, "--config-dir="+s.Dir)
+	proc := where.Command(pdns, "--config-dir="+s.Dir)
 	proc.Stdout, proc.Stderr = s.log, s.log
-	proc.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := proc.Start(); err != nil {
+	exited, err := bindtest.Spawn(proc)
+	if err != nil {
 		t.Fatalf("start pdns_server: %v", err)
 	}
-	exited := make(chan struct{})
-	go func() { proc.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		proc.Process.Signal(syscall.SIGTERM)
 		select {
@@ -133,9 +138,23 @@ loglevel=5
 			t.Logf("pdns_server output:\n%s", s.log.String())
 		}
 	})
+	// Up when DNS answers for every zone and the webserver takes
+	// connections.
+	ready := func() error {
+		for zone := range zones {
+			if err := bindtest.SOA(s.DNSAddr, zone); err != nil {
+				return err
+			}
+		}
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", webPort), time.Second)
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if code, _ := s.Get("/api/v1/servers/localhost"); code == http.StatusOK {
+		if where.Run(ready) == nil {
 			return s
 		}
 		select {
@@ -144,7 +163,7 @@ loglevel=5
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("pdns_server API not up within 20s:\n%s", s.log.String())
+			t.Fatalf("pdns_server not up within 20s:\n%s", s.log.String())
 		}
 	}
 }
