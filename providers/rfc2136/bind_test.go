@@ -25,7 +25,7 @@ func startBIND(t *testing.T) *bindtest.Server {
 	}
 	return bindtest.Start(t, bindtest.Options{Zones: []bindtest.Zone{{
 		Name:    zone,
-		Records: "@ NS ns1\nns1 A 127.0.0.1\nmulti A 192.0.2.1\nmulti A 192.0.2.2\n" + big.String(),
+		Records: "@ NS ns1\nns1 A 127.0.0.1\nmulti A 192.0.2.1\nmulti A 192.0.2.2\nalias CNAME ns1\n" + big.String(),
 	}}})
 }
 
@@ -145,6 +145,13 @@ func TestBIND(t *testing.T) {
 		}
 		if got := bindtest.Lookup(t, srv.Addr, fqdn, dnsmessage.TypeAAAA); !slices.Equal(got, []string{"2001:db8::2"}) {
 			t.Fatalf("BIND serves %v after refused updates", got)
+		}
+	})
+
+	t.Run("a CNAME at the name is a conflict, not a silent no-op", func(t *testing.T) {
+		_, err := p.List(ctx, zone, "alias", "A")
+		if pe := providers.AsError(err); pe == nil || pe.Kind != providers.KindConflict || !strings.Contains(err.Error(), "CNAME") {
+			t.Fatalf("List of a CNAME name: %v; want a conflict", err)
 		}
 	})
 

@@ -128,6 +128,13 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	}
 	var out []providers.Record
 	for _, rr := range msg.Answers {
+		// A name holding a CNAME can hold nothing else, and a server
+		// silently ignores an update adding an address there (RFC 2136
+		// section 3.4.2.2): say so instead of "succeeding".
+		if cname, ok := rr.Body.(*dnsmessage.CNAMEResource); ok && strings.EqualFold(rr.Header.Name.String(), fqdn.String()) {
+			return nil, p.fail("list", what, providers.KindConflict, "CNAME",
+				fmt.Errorf("%s is a CNAME (to %s); an address record cannot be added there", strings.TrimSuffix(fqdn.String(), "."), cname.CNAME))
+		}
 		if rr.Header.Type != qtype || !strings.EqualFold(rr.Header.Name.String(), fqdn.String()) {
 			continue
 		}
