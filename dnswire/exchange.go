@@ -99,9 +99,15 @@ func exchangeTCP(ctx context.Context, server string, msg []byte) ([]byte, error)
 }
 
 // ctxErr prefers the context's reason over the deadline error it caused.
+// A read deadline set to the context's deadline may fire a moment before
+// the context notices.
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	var ne net.Error
+	if dl, ok := ctx.Deadline(); ok && errors.As(err, &ne) && ne.Timeout() && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
 	}
 	return err
 }
