@@ -43,6 +43,9 @@ type Checker struct {
 	// ServerAddr, when set, maps an authoritative server's address to the
 	// host:port to ask; tests use it to run several servers on loopback.
 	ServerAddr func(netip.Addr) string
+	// Progress, when set, is called after every round that did not end
+	// the wait, with every server's answer so far (for a status display).
+	Progress func(Result)
 	// Interval is the first pause between rounds (doubling up to 10s);
 	// 0 means one second.
 	Interval time.Duration
@@ -72,6 +75,11 @@ func (r Result) Agreeing() (agree, total int) {
 		}
 	}
 	return agree, len(r.Servers)
+}
+
+func (r Result) copy() Result {
+	r.Servers = append([]Server(nil), r.Servers...)
+	return r
 }
 
 // Summary says which servers agree, for status and logs:
@@ -139,9 +147,12 @@ func (c *Checker) Wait(ctx context.Context, zone, fqdn, typ string, want netip.A
 				}
 				res.Servers[i] = c.askServer(ctx, ns, fqdn, qtype, want)
 			}
+			res.Took = time.Since(start)
 			if agree, total := res.Agreeing(); agree == total {
-				res.Took = time.Since(start)
 				return res, nil
+			}
+			if c.Progress != nil {
+				c.Progress(res.copy())
 			}
 		}
 		select {

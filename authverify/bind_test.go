@@ -85,7 +85,10 @@ func TestAuthoritativeServers(t *testing.T) {
 	t.Run("a server that does not follow: bounded, and named", func(t *testing.T) {
 		update(t, ns1, "stale.test", want.String())
 		start := time.Now()
-		res, err := c.Wait(ctx, "stale.test", "nas.stale.test", "AAAA", want, 2*time.Second)
+		var progress []string
+		pc := *c
+		pc.Progress = func(r Result) { progress = append(progress, r.Summary()) }
+		res, err := pc.Wait(ctx, "stale.test", "nas.stale.test", "AAAA", want, 2*time.Second)
 		if !errors.Is(err, ErrNotAll) {
 			t.Fatalf("Wait = %v; want ErrNotAll", err)
 		}
@@ -97,6 +100,10 @@ func TestAuthoritativeServers(t *testing.T) {
 		}
 		if res.Rounds < 2 {
 			t.Fatalf("rounds = %d; the stale server should have been asked again", res.Rounds)
+		}
+		// While waiting, each round reported who agrees so far.
+		if len(progress) < 2 || progress[0] != res.Summary() {
+			t.Fatalf("progress = %q", progress)
 		}
 	})
 

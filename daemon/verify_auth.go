@@ -16,7 +16,14 @@ func (v *verifier) runAuthoritative(ctx context.Context, rec *config.Record, wan
 	key := rec.Key()
 	log := v.d.log.With("record", rec.FQDN(), "type", rec.Type, "via", config.VerifyAuthoritative)
 	window := authverify.DefaultWindow
-	res, err := authverify.FromEnv().Wait(ctx, rec.Zone, rec.FQDN(), rec.Type, want, window)
+	checker := authverify.FromEnv()
+	checker.Progress = func(r authverify.Result) {
+		if ctx.Err() == nil {
+			agree, total := r.Agreeing()
+			v.g.tracker.verify(key, fmt.Sprintf("pending: %d of %d authoritative servers serve it: %s", agree, total, r.Summary()), nil)
+		}
+	}
+	res, err := checker.Wait(ctx, rec.Zone, rec.FQDN(), rec.Type, want, window)
 	if ctx.Err() != nil {
 		return // superseded by a newer write, or shutting down
 	}

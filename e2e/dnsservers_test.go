@@ -152,6 +152,27 @@ func TestVerifyAuthoritativeBIND(t *testing.T) {
 	}
 }
 
+// TestVerifyAuthoritativeNotAll: the zone has a second name server that
+// does not answer; while the daemon keeps asking, status names the server
+// that serves the value and the one that does not.
+func TestVerifyAuthoritativeNotAll(t *testing.T) {
+	t.Parallel()
+	e := NewEnv(t, AliDNS)
+	srv := bindtest.Start(t, bindtest.Options{Where: where(e), Zones: []bindtest.Zone{{Name: Zone,
+		Records: "@ NS ns1\n@ NS ns2\nns1 A 127.0.0.1\nns2 A 127.0.0.2\n"}}}) // nothing listens on 127.0.0.2
+	e.Environ = append(e.Environ, authverify.TestEnv+"="+srv.Addr)
+	e.WriteRaw(e.Global(3600) + rfc2136Section(srv.Addr, srv.KeyName, srv.KeySecret) +
+		staticRecord("web", "2001:db8::444") + "\toption verify 'authoritative'\n\n")
+	e.Start()
+	rs := e.WaitStatus("web", "a pending check naming both servers", func(rs state.RecordStatus) bool {
+		return strings.HasPrefix(rs.Verify, "pending: 1 of 2 authoritative servers serve it: ")
+	})
+	t.Logf("status: %s", rs.Verify)
+	if !strings.Contains(rs.Verify, "ns1.example.com ok; ns2.example.com: ") || !strings.Contains(rs.Verify, "refused") || rs.VerifiedAt != nil {
+		t.Errorf("status = %q (verified_at %v)", rs.Verify, rs.VerifiedAt)
+	}
+}
+
 // TestPowerDNSServer: eddns once against a real pdns_server: create,
 // update, unchanged, a wrong API key, and a throttling proxy in front.
 func TestPowerDNSServer(t *testing.T) {
