@@ -36,6 +36,8 @@ type Zone struct {
 	// Primary, when set ("127.0.0.1 port 5300"), makes this server a
 	// secondary of the zone, transferring it from there; Records is unused.
 	Primary string
+	// Locked zones take no updates from anyone (allow-update { none; }).
+	Locked bool
 	// AlsoNotify lists secondaries ("127.0.0.2 port 5300") told of every
 	// change by NOTIFY (RFC 1996).
 	AlsoNotify []string
@@ -209,7 +211,11 @@ key "%[4]s" { algorithm %[5]s; secret "%[6]s"; };
 		if len(z.AlsoNotify) > 0 {
 			notify = fmt.Sprintf(" notify explicit; also-notify { %s; }; allow-transfer { any; };", strings.Join(z.AlsoNotify, "; "))
 		}
-		fmt.Fprintf(&conf, "zone %q { type primary; file %q; allow-update { key %q; };%s };\n", z.Name, file, o.KeyName, notify)
+		allow := fmt.Sprintf("key %q;", o.KeyName)
+		if z.Locked {
+			allow = "none;"
+		}
+		fmt.Fprintf(&conf, "zone %q { type primary; file %q; allow-update { %s };%s };\n", z.Name, file, allow, notify)
 	}
 	confFile := filepath.Join(s.Dir, "named.conf")
 	if err := os.WriteFile(confFile, []byte(conf.String()), 0o644); err != nil {

@@ -3,6 +3,7 @@ package rfc2136
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +27,8 @@ func startBIND(t *testing.T) *bindtest.Server {
 	return bindtest.Start(t, bindtest.Options{Zones: []bindtest.Zone{{
 		Name:    zone,
 		Records: "@ NS ns1\nns1 A 127.0.0.1\nmulti A 192.0.2.1\nmulti A 192.0.2.2\nalias CNAME ns1\n" + big.String(),
+	}, {
+		Name: "locked.test", Records: "@ NS ns1\nns1 A 127.0.0.1\n", Locked: true,
 	}}})
 }
 
@@ -158,8 +161,16 @@ func TestBIND(t *testing.T) {
 	t.Run("a zone the server does not serve", func(t *testing.T) {
 		_, err := p.Update(ctx, "not-here.test", providers.Record{Name: "x", Type: "A", Value: "192.0.2.1", TTL: 60})
 		pe := providers.AsError(err)
-		if pe == nil || (pe.Code != "NOTAUTH" && pe.Code != "REFUSED") {
-			t.Fatalf("update of a foreign zone: %v; want NOTAUTH or REFUSED", err)
+		if pe == nil || pe.Code != "NOTAUTH" || pe.Kind != providers.KindNotFound || !strings.Contains(err.Error(), "not authoritative") {
+			t.Fatalf("update of a foreign zone: %v; want NOTAUTH", err)
+		}
+	})
+
+	t.Run("a zone that refuses our key", func(t *testing.T) {
+		_, err := p.Update(ctx, "locked.test", providers.Record{Name: "x", Type: "A", Value: "192.0.2.1", TTL: 60})
+		pe := providers.AsError(err)
+		if pe == nil || pe.Code != "REFUSED" || pe.Kind != providers.KindAuth || !strings.Contains(err.Error(), "allow-update") {
+			t.Fatalf("update of a locked zone: %v; want REFUSED", err)
 		}
 	})
 
@@ -195,5 +206,42 @@ func TestServerDown(t *testing.T) {
 	_, err = p.List(context.Background(), zone, "nas", "A")
 	if providers.KindOf(err) != providers.KindTransient {
 		t.Fatalf("list from a closed port: %v; want a transient error", err)
+	}
+}
+
+// TestUnsignedSuccessIsNotBelieved: a "success" without the server's TSIG
+// (a spoofed or broken answer) is an error, not a write (RFC 8945 section
+// 5.3: the client checks the response's signature like the server checks
+// the request's). The responder here plays the forger; BIND always signs.
+func TestUnsignedSuccessIsNotBelieved(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			start, err := lastRecordOffset(buf[:n]) // drop our TSIG, answer NOERROR
+			if err != nil {
+				continue
+			}
+			resp := append([]byte(nil), buf[:start]...)
+			resp[2] |= 0x80
+			resp[10], resp[11] = 0, 0
+			pc.WriteTo(resp, from)
+		}
+	}()
+	p, err := New(pc.LocalAddr().String(), "k.", "", bindtest.NewSecret(), providers.Options{Timeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Update(context.Background(), zone, providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", TTL: 60})
+	if pe := providers.AsError(err); pe == nil || pe.Kind != providers.KindTransient || !strings.Contains(err.Error(), "no TSIG signature") {
+		t.Fatalf("unsigned success: %v; want a transient error about the missing signature", err)
 	}
 }
