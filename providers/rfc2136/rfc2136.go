@@ -101,7 +101,7 @@ func recordID(fqdn, typ string) string { return fqdn + "/" + typ }
 // List asks the server for the RRset of name and type in zone.
 func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]providers.Record, error) {
 	what := providers.RecordLabel(zone, name, typ)
-	fqdn, qtype, err := names(zone, name, typ)
+	_, fqdn, qtype, err := names(zone, name, typ)
 	if err != nil {
 		return nil, p.fail("list", what, providers.KindPermanent, "", err)
 	}
@@ -165,7 +165,7 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 
 func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.Record) (providers.Record, error) {
 	what := providers.RecordLabel(zone, rec.Name, rec.Type)
-	fqdn, rtype, err := names(zone, rec.Name, rec.Type)
+	zname, fqdn, rtype, err := names(zone, rec.Name, rec.Type)
 	if err != nil {
 		return rec, p.fail(op, what, providers.KindPermanent, "", err)
 	}
@@ -173,7 +173,6 @@ func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.R
 	if err != nil || (rtype == dnsmessage.TypeA) != addr.Is4() {
 		return rec, p.fail(op, what, providers.KindPermanent, "", fmt.Errorf("value %q is not an address for a %s record", rec.Value, rec.Type))
 	}
-	zname, _ := dnsmessage.NewName(mustCanonical(zone))
 	ttl := rec.TTL
 	if ttl <= 0 {
 		ttl = DefaultTTL
@@ -216,34 +215,29 @@ func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.R
 	return rec, nil
 }
 
-func mustCanonical(s string) string {
-	c, err := canonicalName(s)
-	if err != nil {
-		return "."
-	}
-	return c
-}
-
-// names builds the owner name and type of a record.
-func names(zone, name, typ string) (dnsmessage.Name, dnsmessage.Type, error) {
-	var t dnsmessage.Type
+// names builds the zone's name and the record's owner name and type.
+func names(zone, name, typ string) (zname, owner dnsmessage.Name, t dnsmessage.Type, err error) {
 	switch typ {
 	case "A":
 		t = dnsmessage.TypeA
 	case "AAAA":
 		t = dnsmessage.TypeAAAA
 	default:
-		return dnsmessage.Name{}, 0, fmt.Errorf("type %q is not A or AAAA", typ)
+		return zname, owner, 0, fmt.Errorf("type %q is not A or AAAA", typ)
 	}
-	if _, err := canonicalName(zone); err != nil || strings.Trim(zone, ".") == "" {
-		return dnsmessage.Name{}, 0, fmt.Errorf("zone %q is not a domain name", zone)
+	z, err := canonicalName(zone)
+	if err != nil || z == "." {
+		return zname, owner, 0, fmt.Errorf("zone %q is not a domain name", zone)
 	}
-	c, err := canonicalName(providers.FQDN(strings.TrimSuffix(zone, "."), name))
+	o, err := canonicalName(providers.FQDN(strings.TrimSuffix(zone, "."), name))
 	if err != nil {
-		return dnsmessage.Name{}, 0, fmt.Errorf("name %q: %v", name, err)
+		return zname, owner, 0, fmt.Errorf("name %q: %v", name, err)
 	}
-	n, err := dnsmessage.NewName(c)
-	return n, t, err
+	if zname, err = dnsmessage.NewName(z); err != nil {
+		return zname, owner, 0, err
+	}
+	owner, err = dnsmessage.NewName(o)
+	return zname, owner, t, err
 }
 
 func (p *Provider) fail(op, what string, kind providers.Kind, code string, err error) *providers.Error {

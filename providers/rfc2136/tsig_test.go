@@ -162,3 +162,27 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestNames(t *testing.T) {
+	for _, c := range []struct{ zone, name, typ, owner string }{
+		{"example.org", "@", "A", "example.org."},
+		{"Example.Org.", "NAS", "AAAA", "nas.example.org."},
+		{"example.org", "a.b", "A", "a.b.example.org."},
+		{"", "nas", "A", ""},
+		{".", "nas", "A", ""},
+		{"example.org", strings.Repeat("x", 64), "A", ""},
+		{"example.org", "a..b", "A", ""},
+		{"example.org", "nas", "MX", ""},
+	} {
+		_, owner, _, err := names(c.zone, c.name, c.typ)
+		if c.owner == "" {
+			if err == nil {
+				t.Errorf("names(%q, %q, %q) accepted", c.zone, c.name, c.typ)
+			}
+			continue
+		}
+		if err != nil || owner.String() != c.owner {
+			t.Errorf("names(%q, %q, %q) = %s, %v; want %s", c.zone, c.name, c.typ, owner, err, c.owner)
+		}
+	}
+}
