@@ -30,12 +30,19 @@ func TestLoadSample(t *testing.T) {
 			Endpoint: "https://dnspod.tencentcloudapi.com", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 18}},
 		"txlegacy": {Name: "txlegacy", Type: "qcloud_cns", Settings: settings("secret_id", "AKIDLegacyExample0123456789", "secret_key", "LegacySecretKeyExample0123456", "timeout", "30"),
 			Timeout: 30 * time.Second, Pos: Pos{"testdata/sample.conf", 25}},
+		"cf": {Name: "cf", Type: "cloudflare", Settings: settings("api_token", "ExampleCloudflareApiToken0123456789abcdef", "timeout", "15"),
+			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 93}},
+		"hw": {Name: "hw", Type: "huaweicloud", Settings: settings("access_key_id", "HPUAEXAMPLEAK0123456", "access_key_secret", "ExampleHuaweiSecretAccessKey0123456789",
+			"region", "cn-north-4", "timeout", "15"), Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 98}},
+		"hook": {Name: "hook", Type: "webhook", Settings: providers.NewSettings(map[string][]string{"url": {"https://ddns.example.net/update?host={fqdn}"},
+			"method": {"POST"}, "header": {"Authorization: Bearer ExampleWebhookToken"}, "timeout": {"15"},
+			"body": {`{"name":"{fqdn}","type":"{type}","value":"{value}","ttl":{ttl}}`}}), Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 105}},
 		"bind": {Name: "bind", Type: "rfc2136", Settings: settings("server", "ns1.example.org:53", "key_name", "eddns-key",
 			"key_secret", "c2VjcmV0LWZvci1lZGRucy10ZXN0cy0wMTIzNDU2Nzg5", "key_algorithm", "hmac-sha256", "timeout", "15"),
-			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 92}},
+			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 113}},
 		"pdns": {Name: "pdns", Type: "powerdns", Settings: settings("endpoint", "http://ns1.example.org:8081", "api_key", "ExamplePowerDNSApiKey",
 			"server_id", "localhost", "timeout", "15"),
-			Endpoint: "http://ns1.example.org:8081", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 100}},
+			Endpoint: "http://ns1.example.org:8081", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 121}},
 	}
 	if len(cfg.Providers) != len(wantProviders) {
 		t.Errorf("%d providers, want %d", len(cfg.Providers), len(wantProviders))
@@ -55,7 +62,7 @@ func TestLoadSample(t *testing.T) {
 			Source: "prefix", Network: "lan", Prefer: "stable", Suffix: netip.MustParseAddr("::211:32ff:fe12:3456"), Pos: Pos{f, 53}},
 		{Section: "cfg08f824", Enabled: true, Provider: "txlegacy", Zone: "example.net", Name: "office", Type: "A", TTL: 600,
 			Source: "url", Prefer: "stable", URLs: []string{"https://ipv4.example.net/ip", "http://ip.example.org/"}, Pos: Pos{f, 63}},
-		{Section: "static4", Enabled: false, Provider: "ali", Zone: "example.com", Name: "www", Type: "A", TTL: 3600,
+		{Section: "static4", Enabled: false, Provider: "ali", Zone: "example.com", Name: "www", Type: "A", TTL: 3600, Line: "telecom",
 			Source: "static", Prefer: "stable", Value: netip.MustParseAddr("192.0.2.1"), Pos: Pos{f, 73}},
 	}
 	if len(cfg.Records) != len(wantRecords) {
@@ -67,7 +74,7 @@ func TestLoadSample(t *testing.T) {
 		}
 	}
 	wantH := HTTPDNS{Name: "yunaq", URL: "http://dns.example.net/sign_d", AccountID: "21de58ae91bf3ab77e32aeb8fae95291",
-		Secret: NewSecret("ExampleHttpdnsSecret"), Encrypt: true, Timeout: 5 * time.Second, Window: 2 * time.Minute, Pos: Pos{f, 83}}
+		Secret: NewSecret("ExampleHttpdnsSecret"), Encrypt: true, Timeout: 5 * time.Second, Window: 2 * time.Minute, Pos: Pos{f, 84}}
 	if got := cfg.HTTPDNS["yunaq"]; got == nil || !sameHTTPDNS(*got, wantH) || len(cfg.HTTPDNS) != 1 {
 		t.Errorf("httpdns = %+v, want only %+v", got, wantH)
 	}
@@ -108,7 +115,7 @@ func TestLoadBroken(t *testing.T) {
 		f + `11: ali.access_key_secrte: unknown option; did you mean access_key_secret?`,
 		f + `12: ali.timeout: "soon" is not a whole number`,
 		f + `13: ali.enabled: unknown option: providers cannot be disabled; disable the records that use this provider instead`,
-		f + `16: tx.type: "tencentclod" is not one of alidns, tencentcloud, qcloud_cns, rfc2136 or powerdns; did you mean tencentcloud?`,
+		f + `16: tx.type: "tencentclod" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud, rfc2136, powerdns or webhook; did you mean tencentcloud?`,
 		f + `17: tx.secret_key: must not contain line breaks or control characters`,
 		f + `19: tx.endpoint: must be an http:// or https:// URL with a host`,
 		f + `21: @provider[2]: provider sections need a name that records can refer to, e.g. config provider 'name'`,
@@ -125,7 +132,7 @@ func TestLoadBroken(t *testing.T) {
 		f + `53: r3.value: 192.0.2.1 is an IPv4 address, but type is AAAA`,
 		f + `54: r3.verify: "ali" is a section of type provider; verify must name a section of type httpdns`,
 		f + `56: r4.url: is required when source is url`,
-		f + `62: r4.lifetime: unknown option for record sections; known options are enabled, provider, zone, name, type, ttl, source, device, network, prefer, suffix, url, value, verify`,
+		f + `62: r4.lifetime: unknown option for record sections; known options are enabled, provider, zone, name, type, ttl, source, device, network, prefer, suffix, url, value, verify, line`,
 		f + `71: r6: same provider, zone, name and type as record r5 (line 64); only one may be enabled`,
 		f + `77: r6.ttl: takes a single value: write ` + "`option ttl`, not `list ttl`",
 		f + `79: h.secret: is required`,
@@ -208,7 +215,7 @@ func TestRules(t *testing.T) {
 			}},
 		{"provider without type", "config provider 'p'\n\toption access_key_id 'i'\n", []string{"1: p.type: is required"}},
 		{"bad type hides credential rules", "config provider 'p'\n\toption type 'aws'\n\toption secret_id 'i'\n",
-			[]string{`2: p.type: "aws" is not one of alidns, tencentcloud, qcloud_cns, rfc2136 or powerdns`}},
+			[]string{`2: p.type: "aws" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud, rfc2136, powerdns or webhook`}},
 		{"endpoint must be http(s)", okProvider + "\toption endpoint 'dnspod.example'\n",
 			[]string{"5: p.endpoint: must be an http:// or https:// URL with a host"}},
 		{"timeout range", okProvider + "\toption timeout '0'\n", []string{"5: p.timeout: 0 is out of range 1..300"}},

@@ -123,6 +123,9 @@ var Kinds = []Kind{AliDNS, TencentCloud, QcloudCNS}
 
 // NewFake returns the fake API of kind accepting keyID/secret.
 func NewFake(kind Kind, keyID, secret string) providertest.Fake {
+	if m, ok := moreKinds[kind]; ok { // providers_more_test.go
+		return m.fake(keyID, secret)
+	}
 	switch kind {
 	case AliDNS:
 		return alidnstest.New(keyID, secret)
@@ -257,6 +260,9 @@ func (e *Env) OnArrive(fn func(*http.Request)) {
 // ProviderSection returns the UCI provider section named name for the
 // fake, with the given secret.
 func (e *Env) ProviderSection(name, secret string) string {
+	if m, ok := moreKinds[e.Kind]; ok { // providers_more_test.go
+		return m.section(e, name, secret)
+	}
 	var id, sec string
 	switch e.Kind {
 	case AliDNS:

@@ -39,13 +39,24 @@ test('provider fields depend on the API type', async () => {
 	const { model } = await describeConfigView();
 	const p = model.sections.find((s) => s.type == 'provider');
 	const o = (n) => p.options.find((x) => x.name == n);
-	assert.deepStrictEqual(o('access_key_id').depends, [ { type: 'alidns' } ]);
-	assert.deepStrictEqual(o('access_key_secret').depends, [ { type: 'alidns' } ]);
+	assert.deepStrictEqual(o('access_key_id').depends, [ { type: 'alidns' }, { type: 'huaweicloud' } ]);
+	assert.deepStrictEqual(o('access_key_secret').depends, [ { type: 'alidns' }, { type: 'huaweicloud' } ]);
 	assert.deepStrictEqual(o('secret_id').depends, [ { type: 'tencentcloud' }, { type: 'qcloud_cns' } ]);
 	assert.deepStrictEqual(o('secret_key').depends, [ { type: 'tencentcloud' }, { type: 'qcloud_cns' } ]);
 	assert.ok(o('access_key_secret').password && o('secret_key').password, 'secrets are password fields');
 	assert.ok(!o('access_key_id').password && !o('secret_id').password, 'key ids stay readable');
-	assert.ok(o('endpoint').depends.length > 0 && !o('endpoint').depends.some((d) => d.type == 'rfc2136'), 'endpoint applies to the HTTP APIs, not to rfc2136 (server instead)');
+	assert.ok(o('api_token').password && o('header').password, 'the Cloudflare token and webhook headers are secrets');
+	assert.deepStrictEqual(o('api_token').depends, [ { type: 'cloudflare' } ]);
+	assert.deepStrictEqual(o('url').depends, [ { type: 'webhook' } ]);
+	assert.strictEqual(o('header').widget, 'DynamicList');
+	assert.strictEqual(o('method').widget, 'ListValue');
+	assert.strictEqual(o('region').default, 'cn-north-4');
+	assert.ok(!o('endpoint').depends.some((d) => d.type == 'webhook'), 'a webhook has its url, no endpoint');
+	assert.deepStrictEqual(o('timeout').depends, [], 'timeout applies to every type');
+	assert.ok(!o('endpoint').depends.some((d) => d.type == 'rfc2136'), 'rfc2136 has its server, no endpoint');
+	assert.ok(o('key_secret').password && o('api_key').password, 'the TSIG secret and the PowerDNS key are secrets');
+	assert.deepStrictEqual(o('server').depends, [ { type: 'rfc2136' } ]);
+	assert.strictEqual(o('key_algorithm').default, 'hmac-sha256');
 });
 
 test('record fields show only what the source needs', async () => {
@@ -81,7 +92,7 @@ test('dnf expands depends_on the way LuCI reads depends()', () => {
 
 /* Each mutation is drift the daemon could introduce; compare must name it. */
 const mutations = [
-	[ 'an option the view lacks', (s) => section(s, 'provider').options.push({ name: 'region', kind: 'string', required: false, secret: false }), /provider\.region: view misses/ ],
+	[ 'an option the view lacks', (s) => section(s, 'provider').options.push({ name: 'zone_tag', kind: 'string', required: false, secret: false }), /provider\.zone_tag: view misses/ ],
 	[ 'an option the daemon dropped', (s) => { const g = section(s, 'global'); g.options = g.options.filter((o) => o.name != 'log_level') }, /global\.log_level: view edits an option the daemon does not know/ ],
 	[ 'a new enum value', (s) => option(section(s, 'record'), 'source').values.push('dhcp'), /record\.source: view offers/ ],
 	[ 'a removed enum value', (s) => option(section(s, 'provider'), 'type').values.pop(), /provider\.type: view offers/ ],

@@ -18,7 +18,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
@@ -76,8 +75,7 @@ type Provider struct {
 	base   *url.URL
 	client *providers.Client
 
-	mu    sync.Mutex
-	zones map[string]string // zone name -> zone id
+	zones providers.ZoneCache
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -93,7 +91,7 @@ func New(token string, opts providers.Options) (*Provider, error) {
 		return nil, err
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &Provider{token: token, base: u, client: providers.NewClient(opts), zones: map[string]string{}}, nil
+	return &Provider{token: token, base: u, client: providers.NewClient(opts)}, nil
 }
 
 // dnsRecord is a record as the API returns it (dns/record.go RecordResponse).
@@ -115,8 +113,7 @@ type envelope struct {
 	} `json:"errors"`
 	Result     json.RawMessage `json:"result"`
 	ResultInfo *struct {
-		Page       int `json:"page"`
-		TotalPages int `json:"total_pages"`
+		TotalCount int64 `json:"total_count"`
 	} `json:"result_info"`
 }
 
@@ -128,28 +125,33 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 		return nil, err
 	}
 	fqdn := providers.FQDN(zone, name)
-	out := []providers.Record{}
-	for page := 1; page <= maxPages; page++ {
-		q := url.Values{"type": {typ}, "name": {fqdn}, "page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(pageSize)}}
+	recs, err := providers.ListPages(maxPages, pageSize, func(page int) ([]providers.Record, int64, error) {
+		q := url.Values{"type": {typ}, "name": {fqdn}, "page": {strconv.Itoa(page + 1)}, "per_page": {strconv.Itoa(pageSize)}}
 		env, err := p.call(ctx, "list", what, "GET", "/zones/"+url.PathEscape(zid)+"/dns_records?"+q.Encode(), nil)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		var recs []dnsRecord
-		if err := json.Unmarshal(env.Result, &recs); err != nil {
-			return nil, decodeFailure("list", what, err)
+		var raw []dnsRecord
+		if err := json.Unmarshal(env.Result, &raw); err != nil {
+			return nil, 0, decodeFailure("list", what, err)
 		}
-		for _, r := range recs {
-			if strings.EqualFold(strings.TrimSuffix(r.Name, "."), fqdn) && strings.EqualFold(r.Type, typ) {
-				out = append(out, providers.Record{ID: r.ID, Name: relName(zone, r.Name), Type: r.Type, Value: r.Content, TTL: r.TTL})
-			}
+		out := make([]providers.Record, len(raw))
+		for i, r := range raw {
+			out[i] = providers.Record{ID: r.ID, Name: relName(zone, r.Name), Type: r.Type, Value: r.Content, TTL: r.TTL}
 		}
-		if env.ResultInfo == nil || page >= env.ResultInfo.TotalPages || len(recs) == 0 {
-			return out, nil
+		total := int64(len(raw)) // no result_info: this page is all
+		if env.ResultInfo != nil {
+			total = env.ResultInfo.TotalCount
 		}
+		return out, total, nil
+	})
+	if errors.Is(err, providers.ErrTooManyRecords) {
+		return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent, Err: err}
 	}
-	return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent,
-		Err: fmt.Errorf("more than %d pages of records", maxPages)}
+	if err != nil {
+		return nil, err
+	}
+	return providers.KeepExact(recs, relName(zone, fqdn), typ), nil
 }
 
 // Create adds rec, unproxied. An identical record that already exists
@@ -215,12 +217,11 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 
 // zoneID looks the zone up by name once; later calls use the cache.
 func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, error) {
-	p.mu.Lock()
-	id, ok := p.zones[zone]
-	p.mu.Unlock()
-	if ok {
-		return id, nil
-	}
+	return p.zones.ID(zone, func() (string, error) { return p.lookupZone(ctx, op, what, zone) })
+}
+
+// lookupZone asks the API for the id of zone.
+func (p *Provider) lookupZone(ctx context.Context, op, what, zone string) (string, error) {
 	q := url.Values{"name": {zone}}
 	env, err := p.call(ctx, op, what, "GET", "/zones?"+q.Encode(), nil)
 	if err != nil {
@@ -235,9 +236,6 @@ func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, e
 	}
 	for _, z := range zs {
 		if strings.EqualFold(z.Name, zone) && z.ID != "" {
-			p.mu.Lock()
-			p.zones[zone] = z.ID
-			p.mu.Unlock()
 			return z.ID, nil
 		}
 	}

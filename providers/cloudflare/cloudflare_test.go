@@ -140,7 +140,7 @@ func TestErrors(t *testing.T) {
 	}
 	bad, _ := New(token+"-wrong", providers.Options{Endpoint: srv.URL + "/client/v4"})
 	_, err := bad.List(ctx, zone, "nas", "A")
-	check("wrong token", err, providers.KindAuth, "9109")
+	check("wrong token", err, providers.KindAuth, "10000")
 
 	f.Faults().Push(providertest.Fault{Code: "971", RetryAfter: "30"})
 	_, err = p.List(ctx, zone, "nas", "A")

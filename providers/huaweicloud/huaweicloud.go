@@ -20,7 +20,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
@@ -64,11 +63,13 @@ type Provider struct {
 	base   *url.URL
 	client *providers.Client
 
-	mu    sync.Mutex
-	zones map[string]string // zone name -> zone id
+	zones providers.ZoneCache
 }
 
-var _ providers.Provider = (*Provider)(nil)
+var (
+	_ providers.Provider = (*Provider)(nil)
+	_ providers.Enabler  = (*Provider)(nil)
+)
 
 // New returns a provider signing with ak/sk against the region's endpoint
 // (opts.Endpoint overrides it).
@@ -84,7 +85,7 @@ func New(ak, sk, region string, opts providers.Options) (*Provider, error) {
 		return nil, err
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &Provider{ak: ak, sk: sk, base: u, client: providers.NewClient(opts), zones: map[string]string{}}, nil
+	return &Provider{ak: ak, sk: sk, base: u, client: providers.NewClient(opts)}, nil
 }
 
 // recordSet is a record set as the API returns it.
@@ -124,7 +125,11 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 				continue
 			}
 			for _, v := range rs.Records {
-				out = append(out, providers.Record{ID: rs.ID + "/" + v, Name: relName(name), Type: rs.Type, Value: v, TTL: rs.TTL})
+				// A record set paused in the console has status DISABLE
+				// (ListRecordSetsByZoneRequest.Status: ACTIVE, ERROR,
+				// DISABLE, FREEZE, PENDING_*).
+				out = append(out, providers.Record{ID: rs.ID + "/" + v, Name: relName(name), Type: rs.Type, Value: v, TTL: rs.TTL,
+					Disabled: rs.Status == "DISABLE"})
 			}
 		}
 		if len(resp.RecordSets) < pageSize || (page+1)*pageSize >= resp.Metadata.TotalCount {
@@ -201,6 +206,9 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		return providers.Record{}, &providers.Error{Provider: Name, Op: "update", Record: what, Kind: providers.KindNotFound,
 			Message: "record set " + rsid + " no longer holds " + old}
 	}
+	// A paused set stays paused through PUT: say so, so that the caller
+	// resumes it with Enable.
+	rec.Disabled = rs.Status == "DISABLE"
 	if old == rec.Value && (rec.TTL <= 0 || rec.TTL == rs.TTL) {
 		return rec, nil
 	}
@@ -214,14 +222,28 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 	return rec, nil
 }
 
+// Enable resumes the paused record set holding rec (SetRecordSetsStatus:
+// PUT /v2.1/recordsets/{recordset_id}/statuses/set {"status":"ENABLE"}).
+// The status belongs to the set, so its other values resume too. Update
+// leaves a paused set paused and says so in the returned record.
+func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
+	what := providers.RecordLabel(zone, rec.Name, rec.Type)
+	rsid, _, ok := strings.Cut(rec.ID, "/")
+	if !ok || rsid == "" {
+		return &providers.Error{Provider: Name, Op: "enable", Record: what, Kind: providers.KindPermanent,
+			Err: fmt.Errorf("record id %q is not <record set id>/<value>", rec.ID)}
+	}
+	return p.call(ctx, "enable", what, "PUT", "/v2.1/recordsets/"+url.PathEscape(rsid)+"/statuses/set", nil,
+		map[string]string{"status": "ENABLE"}, nil)
+}
+
 // zoneID looks the public zone up by name once; later calls use the cache.
 func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, error) {
-	p.mu.Lock()
-	id, ok := p.zones[zone]
-	p.mu.Unlock()
-	if ok {
-		return id, nil
-	}
+	return p.zones.ID(zone, func() (string, error) { return p.lookupZone(ctx, op, what, zone) })
+}
+
+// lookupZone asks the API for the id of zone.
+func (p *Provider) lookupZone(ctx context.Context, op, what, zone string) (string, error) {
 	var resp struct {
 		Zones []struct {
 			ID   string `json:"id"`
@@ -234,9 +256,6 @@ func (p *Provider) zoneID(ctx context.Context, op, what, zone string) (string, e
 	}
 	for _, z := range resp.Zones {
 		if strings.EqualFold(strings.TrimSuffix(z.Name, "."), zone) && z.ID != "" {
-			p.mu.Lock()
-			p.zones[zone] = z.ID
-			p.mu.Unlock()
 			return z.ID, nil
 		}
 	}

@@ -137,3 +137,21 @@ func TestRegionPicksEndpoint(t *testing.T) {
 		t.Errorf("default endpoint %s", q.base)
 	}
 }
+
+// A paused record set stays paused through an update (the caller is told,
+// and resumes it with Enable).
+func TestUpdateOfPausedSetReportsIt(t *testing.T) {
+	f, p := setup(t)
+	ctx := context.Background()
+	id := f.Put(zone, providers.Record{Name: "off", Type: "A", Value: "192.0.2.1", TTL: 300, Disabled: true})
+	got, err := p.Update(ctx, zone, providers.Record{ID: id, Name: "off", Type: "A", Value: "192.0.2.2"})
+	if err != nil || !got.Disabled {
+		t.Fatalf("Update = %+v, %v; want the record still reported paused", got, err)
+	}
+	if err := p.Enable(ctx, zone, got); err != nil {
+		t.Fatal(err)
+	}
+	if recs := f.Records(zone); len(recs) != 1 || recs[0].Disabled || recs[0].Value != "192.0.2.2" {
+		t.Fatalf("after Enable: %+v", recs)
+	}
+}

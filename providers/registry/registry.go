@@ -12,10 +12,13 @@ import (
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/alidns"
+	"github.com/eddns/eddns/providers/cloudflare"
+	"github.com/eddns/eddns/providers/huaweicloud"
 	"github.com/eddns/eddns/providers/powerdns"
 	"github.com/eddns/eddns/providers/qcloudcns"
 	"github.com/eddns/eddns/providers/rfc2136"
 	"github.com/eddns/eddns/providers/tencentcloud"
+	"github.com/eddns/eddns/providers/webhook"
 )
 
 // builtin lists the provider types eddns is built with, in the order the
@@ -24,8 +27,11 @@ var builtin = []*providers.Spec{
 	alidns.Spec,
 	tencentcloud.Spec,
 	qcloudcns.Spec,
+	cloudflare.Spec,
+	huaweicloud.Spec,
 	rfc2136.Spec,
 	powerdns.Spec,
+	webhook.Spec,
 }
 
 func init() {

@@ -11,9 +11,10 @@
 //
 // A webhook cannot be read back, so List cannot ask the far end what it
 // holds. The provider answers List with the value it last delivered
-// successfully in this process, and eddns's state cache (state_dir)
-// remembers what was published across restarts. The request is therefore
-// sent once per change of address: a periodic resync or a reload does not
+// successfully in this process, and it is providers.Blind: the reconciler
+// then trusts its state cache (state_dir, which survives restarts and
+// reloads) even on a full check. The request is therefore sent once per
+// change of address: a periodic resync, a reload or a restart does not
 // repeat an unchanged value, but after the state cache is lost (a reboot,
 // with state_dir on tmpfs) the current value is sent once more. A request
 // that timed out may still have arrived and is sent again, so the
@@ -106,6 +107,10 @@ func New(cfg Config, opts providers.Options) (*Provider, error) {
 	}
 	return p, nil
 }
+
+// Blind: List only echoes what this process delivered, so the reconciler
+// trusts its state cache on a full check instead of sending again.
+func (p *Provider) Blind() bool { return true }
 
 func key(zone, name, typ string) string { return providers.FQDN(zone, name) + "/" + typ }
 

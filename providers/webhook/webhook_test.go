@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +126,23 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	if err != nil || p.(*Provider).cfg.Method != "PUT" || len(p.(*Provider).headers) != 2 {
 		t.Fatalf("Spec.New: %v", err)
 	}
+}
+
+// FuzzExpand: any template expands without panicking, text outside the
+// placeholders survives, and escaped values never bring a raw space or
+// newline into a URL.
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{webhooktest.BodyTemplate, "https://h/u?h={fqdn}&ip={value}", "{", "}{", "{{value}}", "{ttl", "ünï{name}"} {
+		f.Add(s, "nas", "2001:db8::1")
+	}
+	f.Fuzz(func(t *testing.T, tmpl, name, value string) {
+		r := providers.Record{Name: name, Type: "AAAA", Value: value, TTL: 60}
+		out := expand(tmpl, r, zone, url.QueryEscape)
+		if !strings.Contains(tmpl, "{") && out != tmpl {
+			t.Fatalf("a template without placeholders changed: %q -> %q", tmpl, out)
+		}
+		if !strings.ContainsAny(tmpl, " \n") && strings.ContainsAny(out, " \n") {
+			t.Fatalf("escaped expansion brought a space or newline: %q -> %q", tmpl, out)
+		}
+	})
 }

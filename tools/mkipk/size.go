@@ -75,7 +75,36 @@ func cmdSize(args []string) error {
 	printTop(byMod, 25, total)
 	fmt.Printf("\nlargest packages\n")
 	printTop(byPkg, *top, total)
+	fmt.Printf("\nprovider types (their own packages; shared code such as encoding/json is counted once above)\n")
+	for _, name := range sortedKeys(providerCosts(byPkg)) {
+		fmt.Printf("  %8.1f kB  %s\n", float64(providerCosts(byPkg)[name])/1000, name)
+	}
 	return nil
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || m[keys[i]] == m[keys[j]] && keys[i] < keys[j] })
+	return keys
+}
+
+// providerCosts sums the symbols of each provider's packages
+// (github.com/eddns/eddns/providers/NAME and below) by NAME.
+func providerCosts(byPkg map[string]int64) map[string]int64 {
+	const prefix = "github.com/eddns/eddns/providers/"
+	out := map[string]int64{}
+	for pkg, n := range byPkg {
+		if rest, ok := strings.CutPrefix(pkg, prefix); ok {
+			// Cut at "/" (sub-packages) and "." (symbols of generic
+			// instantiations that name the package with a type).
+			name := strings.FieldsFunc(rest, func(r rune) bool { return r == '/' || r == '.' })[0]
+			out[name] += n
+		}
+	}
+	return out
 }
 
 func verdict(ok bool) string {

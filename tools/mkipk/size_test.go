@@ -61,3 +61,13 @@ func TestFileSymbolsSkipsBSS(t *testing.T) {
 		t.Fatalf("symbols add up to %d bytes in a %d-byte file", total, st.Size())
 	}
 }
+
+func TestProviderCosts(t *testing.T) {
+	got := providerCosts(map[string]int64{
+		"github.com/eddns/eddns/providers/cloudflare": 10, "github.com/eddns/eddns/providers/huaweicloud": 5,
+		"github.com/eddns/eddns/providers/registry": 1, "github.com/eddns/eddns/providers/cloudflare.Provider,github.com/eddns/eddns/providers": 2, "github.com/eddns/eddns/providers": 7, "encoding/json": 100,
+	})
+	if len(got) != 3 || got["cloudflare"] != 12 || got["huaweicloud"] != 5 || got["registry"] != 1 {
+		t.Errorf("providerCosts = %v", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
@@ -35,37 +36,48 @@ const (
 )
 
 // Fake is an in-memory Cloudflare account reachable with one API token.
+// Records live in the shared providertest.Store; the fake adds what only
+// Cloudflare has: zone ids, 32-hex record ids and the proxied flag.
 type Fake struct {
 	providertest.Ledger
 	token string
 
-	mu    sync.Mutex
-	zones map[string]*zone // by name
-}
-
-type zone struct {
-	id      string
-	name    string
-	records []*record
-}
-
-type record struct {
-	id, typ, name, content string
-	ttl                    int
-	proxied                bool
+	mu      sync.Mutex
+	store   *providertest.Store
+	zoneIDs map[string]string // zone name -> zone id
+	proxied map[uint64]bool
 }
 
 var _ providertest.Fake = (*Fake)(nil)
 
 // New returns a fake accepting `Authorization: Bearer token`.
-func New(token string) *Fake { return &Fake{token: token, zones: map[string]*zone{}} }
+func New(token string) *Fake {
+	return &Fake{token: token, store: providertest.NewStore(0x5f3e00), zoneIDs: map[string]string{}, proxied: map[uint64]bool{}}
+}
+
+// recordID spells a store id the way Cloudflare spells ids: 32 hex digits.
+func recordID(id uint64) string { return fmt.Sprintf("%032x", id) }
+
+func storeID(id string) (uint64, bool) {
+	if len(id) != 32 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(strings.TrimLeft(id, "0"), 16, 64)
+	return n, err == nil
+}
 
 // AddZone makes zone visible to the token.
 func (f *Fake) AddZone(name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.zones[name] == nil {
-		f.zones[name] = &zone{id: newID(), name: name}
+	f.addZoneLocked(name)
+}
+
+func (f *Fake) addZoneLocked(name string) {
+	name = providertest.CanonZone(name)
+	f.store.AddZone(name)
+	if f.zoneIDs[name] == "" {
+		f.zoneIDs[name] = newID()
 	}
 }
 
@@ -73,26 +85,17 @@ func (f *Fake) AddZone(name string) {
 func (f *Fake) Put(zoneName string, rec providers.Record) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z := f.zones[zoneName]
-	if z == nil {
-		z = &zone{id: newID(), name: zoneName}
-		f.zones[zoneName] = z
-	}
-	r := &record{id: newID(), typ: rec.Type, name: providers.FQDN(zoneName, rec.Name), content: rec.Value, ttl: rec.TTL}
-	z.records = append(z.records, r)
-	return r.id
+	f.addZoneLocked(zoneName)
+	r := f.store.Add(providertest.StoredRecord{Zone: zoneName, Name: rec.Name, Type: rec.Type, Value: rec.Value, TTL: rec.TTL})
+	return recordID(r.ID)
 }
 
 // SetProxied turns the orange cloud of record id on or off (test setup).
 func (f *Fake) SetProxied(id string, on bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, z := range f.zones {
-		for _, r := range z.records {
-			if r.id == id {
-				r.proxied = on
-			}
-		}
+	if n, ok := storeID(id); ok {
+		f.proxied[n] = on
 	}
 }
 
@@ -100,37 +103,22 @@ func (f *Fake) SetProxied(id string, on bool) {
 func (f *Fake) Proxied(id string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, z := range f.zones {
-		for _, r := range z.records {
-			if r.id == id {
-				return r.proxied
-			}
-		}
-	}
-	return false
+	n, _ := storeID(id)
+	return f.proxied[n]
 }
 
-// Records returns the zone's records, names relative to the zone.
+// Records returns the zone's records, ids as the API spells them.
 func (f *Fake) Records(zoneName string) []providers.Record {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z := f.zones[zoneName]
-	if z == nil {
-		return nil
-	}
 	var out []providers.Record
-	for _, r := range z.records {
-		out = append(out, providers.Record{ID: r.id, Name: rel(z.name, r.name), Type: r.typ, Value: r.content, TTL: r.ttl})
+	for _, r := range f.store.Find(zoneName, nil) {
+		p := r.Public()
+		p.ID = recordID(r.ID)
+		out = append(out, p)
 	}
 	providertest.SortRecords(out)
 	return out
-}
-
-func rel(zone, fqdn string) string {
-	if fqdn == zone {
-		return "@"
-	}
-	return strings.TrimSuffix(fqdn, "."+zone)
 }
 
 // newID makes a 32-hex id like Cloudflare's zone and record ids.
@@ -183,7 +171,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Authentication (API reference, "Authentication"): an API token is
 	// sent as `Authorization: Bearer <token>`. A malformed header is 400
-	// code 6003/6111 and a wrong token 403 code 9109 (observed answers).
+	// code 6003 with 6111 in its chain (observed: favonia/cloudflare-ddns
+	// #1053, NewFuture/DDNS #152); a token that is wrong or lacks the
+	// permission is 403 code 10000 "Authentication error" (observed:
+	// cloudflare/terraform-provider-cloudflare #913, favonia/cloudflare-ddns
+	// #897).
 	auth := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || tok == "" {
@@ -191,7 +183,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tok != f.token {
-		f.reply(w, http.StatusForbidden, nil, nil, apiErr{9109, "Invalid access token"})
+		f.reply(w, http.StatusForbidden, nil, nil, apiErr{10000, "Authentication error"})
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
@@ -235,26 +227,34 @@ func actionOf(method, path string) string {
 func (f *Fake) listZones(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("name")
 	f.mu.Lock()
-	var out []map[string]any
-	for _, z := range f.zones {
-		if name == "" || strings.EqualFold(z.name, name) {
-			out = append(out, map[string]any{"id": z.id, "name": z.name, "status": "active"})
+	out := []map[string]any{}
+	for _, z := range f.store.Zones() {
+		if name == "" || strings.EqualFold(z, name) {
+			out = append(out, map[string]any{"id": f.zoneIDs[z], "name": z, "status": "active"})
 		}
 	}
 	f.mu.Unlock()
-	if out == nil {
-		out = []map[string]any{}
-	}
 	f.reply(w, http.StatusOK, out, map[string]int{"page": 1, "per_page": 20, "count": len(out), "total_count": len(out), "total_pages": 1})
 }
 
-func (f *Fake) zoneByID(id string) *zone {
-	for _, z := range f.zones {
-		if z.id == id {
+// zoneName returns the zone with id, "" if none (the caller holds f.mu).
+func (f *Fake) zoneName(id string) string {
+	for z, zid := range f.zoneIDs {
+		if zid == id {
 			return z
 		}
 	}
-	return nil
+	return ""
+}
+
+// fqdn is the record name as the API shows it: the full name.
+func fqdn(r *providertest.StoredRecord) string {
+	return providers.FQDN(r.Zone, strings.TrimSuffix(r.Name, "@"))
+}
+
+func (f *Fake) recordJSON(r *providertest.StoredRecord) map[string]any {
+	return map[string]any{"id": recordID(r.ID), "zone_id": f.zoneIDs[r.Zone], "zone_name": r.Zone, "type": r.Type, "name": fqdn(r),
+		"content": r.Value, "ttl": r.TTL, "proxied": f.proxied[r.ID], "proxiable": true}
 }
 
 // listRecords answers GET /zones/{id}/dns_records with the type and name
@@ -274,38 +274,25 @@ func (f *Fake) listRecords(w http.ResponseWriter, r *http.Request, zid string) {
 		return
 	}
 	f.mu.Lock()
-	z := f.zoneByID(zid)
-	if z == nil {
+	zone := f.zoneName(zid)
+	if zone == "" {
 		f.mu.Unlock()
 		// An unknown zone id: 404 code 7003 (observed).
 		f.reply(w, http.StatusNotFound, nil, nil, apiErr{7003, "Could not route to /zones/" + zid + "/dns_records, perhaps your object identifier is invalid?"})
 		return
 	}
-	var all []map[string]any
-	for _, rec := range z.records {
-		if t := q.Get("type"); t != "" && !strings.EqualFold(rec.typ, t) {
-			continue
-		}
-		if n := q.Get("name"); n != "" && !strings.EqualFold(rec.name, n) {
-			continue
-		}
-		all = append(all, recordJSON(z, rec))
+	recs := f.store.Find(zone, func(rec *providertest.StoredRecord) bool {
+		return (q.Get("type") == "" || strings.EqualFold(rec.Type, q.Get("type"))) &&
+			(q.Get("name") == "" || strings.EqualFold(fqdn(rec), strings.TrimSuffix(q.Get("name"), ".")))
+	})
+	pageRecs, total := providertest.Page(recs, (page-1)*perPage, perPage)
+	result := []map[string]any{}
+	for _, rec := range pageRecs {
+		result = append(result, f.recordJSON(rec))
 	}
 	f.mu.Unlock()
-	total := len(all)
 	pages := (total + perPage - 1) / perPage
-	start := min((page-1)*perPage, total)
-	end := min(start+perPage, total)
-	result := all[start:end]
-	if result == nil {
-		result = []map[string]any{}
-	}
 	f.reply(w, http.StatusOK, result, map[string]int{"page": page, "per_page": perPage, "count": len(result), "total_count": total, "total_pages": pages})
-}
-
-func recordJSON(z *zone, r *record) map[string]any {
-	return map[string]any{"id": r.id, "zone_id": z.id, "zone_name": z.name, "type": r.typ, "name": r.name,
-		"content": r.content, "ttl": r.ttl, "proxied": r.proxied, "proxiable": true}
 }
 
 type recordBody struct {
@@ -351,32 +338,36 @@ func (f *Fake) create(w http.ResponseWriter, zid string, body []byte) {
 		return
 	}
 	f.mu.Lock()
-	z := f.zoneByID(zid)
-	if z == nil {
+	zone := f.zoneName(zid)
+	if zone == "" {
 		f.mu.Unlock()
 		f.reply(w, http.StatusNotFound, nil, nil, apiErr{7003, "Could not route to /zones/" + zid + "/dns_records"})
 		return
 	}
+	// The name may be given in full or relative to the zone (API
+	// reference, record name: "DNS record name (or @ for the zone apex)").
 	name := strings.ToLower(strings.TrimSuffix(*b.Name, "."))
-	if name != z.name && !strings.HasSuffix(name, "."+z.name) {
-		name = name + "." + z.name // a relative name is completed with the zone (API reference, record name)
+	switch {
+	case name == zone || name == "@":
+		name = "@"
+	case strings.HasSuffix(name, "."+zone):
+		name = strings.TrimSuffix(name, "."+zone)
 	}
-	for _, r := range z.records {
-		if r.typ == *b.Type && r.name == name && r.content == *b.Content {
-			f.mu.Unlock()
-			f.reply(w, http.StatusBadRequest, nil, nil, apiErr{81058, "An identical record already exists."})
-			return
-		}
+	rec := providertest.StoredRecord{Zone: zone, Name: name, Type: *b.Type, Value: *b.Content, TTL: ttl}
+	if f.store.Duplicate(rec, 0) != nil {
+		f.mu.Unlock()
+		f.reply(w, http.StatusBadRequest, nil, nil, apiErr{81058, "An identical record already exists."})
+		return
 	}
-	rec := &record{id: newID(), typ: *b.Type, name: name, content: *b.Content, ttl: ttl}
+	stored := f.store.Add(rec)
 	if b.Proxied != nil {
-		rec.proxied = *b.Proxied
+		f.proxied[stored.ID] = *b.Proxied
 	}
-	z.records = append(z.records, rec)
-	out := recordJSON(z, rec)
-	zname := z.name
+	out := f.recordJSON(stored)
+	pub := stored.Public()
 	f.mu.Unlock()
-	f.Wrote("create", zname, providers.Record{ID: rec.id, Name: rel(zname, name), Type: rec.typ, Value: rec.content, TTL: ttl})
+	pub.ID = recordID(stored.ID)
+	f.Wrote("create", zone, pub)
 	f.reply(w, http.StatusOK, out, nil)
 }
 
@@ -391,13 +382,11 @@ func (f *Fake) patch(w http.ResponseWriter, zid, rid string, body []byte) {
 		return
 	}
 	f.mu.Lock()
-	z := f.zoneByID(zid)
-	var rec *record
-	if z != nil {
-		for _, r := range z.records {
-			if r.id == rid {
-				rec = r
-			}
+	zone := f.zoneName(zid)
+	var rec *providertest.StoredRecord
+	if n, ok := storeID(rid); ok && zone != "" {
+		if r := f.store.Get(n); r != nil && r.Zone == zone {
+			rec = r
 		}
 	}
 	if rec == nil {
@@ -405,39 +394,39 @@ func (f *Fake) patch(w http.ResponseWriter, zid, rid string, body []byte) {
 		f.reply(w, http.StatusNotFound, nil, nil, apiErr{81044, "Record does not exist."})
 		return
 	}
-	next := *rec
+	next, proxied := *rec, f.proxied[rec.ID]
 	if b.Content != nil {
-		next.content = *b.Content
+		next.Value = *b.Content
 	}
 	if b.TTL != nil {
-		next.ttl = *b.TTL
+		next.TTL = *b.TTL
 	}
 	if b.Proxied != nil {
-		next.proxied = *b.Proxied
+		proxied = *b.Proxied
 	}
-	if next.proxied {
+	if proxied {
 		// "proxied records use automatic TTL" (record schema, ttl).
-		next.ttl = 1
+		next.TTL = 1
 	}
-	if e := validate(next.typ, next.content, next.ttl); e != nil {
+	if e := validate(next.Type, next.Value, next.TTL); e != nil {
 		f.mu.Unlock()
 		f.reply(w, http.StatusBadRequest, nil, nil, *e)
 		return
 	}
-	for _, r := range z.records {
-		if r != rec && r.typ == next.typ && r.name == next.name && r.content == next.content {
-			f.mu.Unlock()
-			f.reply(w, http.StatusBadRequest, nil, nil, apiErr{81058, "An identical record already exists."})
-			return
-		}
+	if f.store.Duplicate(next, rec.ID) != nil {
+		f.mu.Unlock()
+		f.reply(w, http.StatusBadRequest, nil, nil, apiErr{81058, "An identical record already exists."})
+		return
 	}
-	changed := next != *rec
+	changed := next != *rec || proxied != f.proxied[rec.ID]
 	*rec = next
-	out := recordJSON(z, rec)
-	zname := z.name
+	f.proxied[rec.ID] = proxied
+	out := f.recordJSON(rec)
+	pub := rec.Public()
 	f.mu.Unlock()
+	pub.ID = recordID(rec.ID)
 	if changed {
-		f.Wrote("update", zname, providers.Record{ID: rec.id, Name: rel(zname, rec.name), Type: rec.typ, Value: rec.content, TTL: rec.ttl})
+		f.Wrote("update", zone, pub)
 	}
 	f.reply(w, http.StatusOK, out, nil)
 }

@@ -108,6 +108,10 @@ func (f *Fake) Put(zoneName string, rec providers.Record) string {
 		ttl = defaultTTL
 	}
 	s := &recordSet{id: newID(), name: fqdn, typ: rec.Type, ttl: ttl, records: []string{rec.Value}, status: "ACTIVE"}
+	if rec.Disabled {
+		// A paused record set (SetRecordSetsStatus with DISABLE).
+		s.status = "DISABLE"
+	}
 	z.sets = append(z.sets, s)
 	return s.id + "/" + rec.Value
 }
@@ -123,7 +127,8 @@ func (f *Fake) Records(zoneName string) []providers.Record {
 	var out []providers.Record
 	for _, s := range z.sets {
 		for _, v := range s.records {
-			out = append(out, providers.Record{ID: s.id + "/" + v, Name: rel(z.name, s.name), Type: s.typ, Value: v, TTL: s.ttl})
+			out = append(out, providers.Record{ID: s.id + "/" + v, Name: rel(z.name, s.name), Type: s.typ, Value: v, TTL: s.ttl,
+				Disabled: s.status == "DISABLE"})
 		}
 	}
 	providertest.SortRecords(out)
@@ -182,6 +187,8 @@ func actionOf(method, path string) string {
 		return "ShowRecordSet"
 	case len(parts) == 5 && parts[1] == "zones" && parts[3] == "recordsets" && method == "PUT":
 		return "UpdateRecordSet"
+	case len(parts) == 5 && parts[0] == "v2.1" && parts[1] == "recordsets" && parts[3] == "statuses" && parts[4] == "set" && method == "PUT":
+		return "SetRecordSetsStatus"
 	}
 	return method + " " + path
 }
@@ -225,6 +232,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.show(w, parts[2], parts[4])
 	case "UpdateRecordSet":
 		f.update(w, parts[2], parts[4], body)
+	case "SetRecordSetsStatus":
+		f.setStatus(w, parts[2], body)
 	default:
 		f.gatewayError(w, http.StatusNotFound, "APIG.0101", "The API does not exist or has not been published in the environment")
 	}
@@ -440,8 +449,11 @@ func checkValues(typ string, vals []string) bool {
 }
 
 // create answers POST /v2/zones/{zone_id}/recordsets with 202 and the new
-// set (status PENDING_CREATE). A second set of the same name and type is
-// refused as existing.
+// set (status PENDING_CREATE). The name must end with the zone name and be
+// an FQDN ("后缀需以zone name结束且为FQDN", CreateRecordSetRequestBody.name).
+// A second set of the same name and type is refused as existing (DNS FAQ
+// "Why Is a Message Indicating Conflict with an Existing Record Set
+// Displayed When I Add a Record Set?"; the code is illustrative).
 func (f *Fake) create(w http.ResponseWriter, zid string, body []byte) {
 	var b setBody
 	if err := json.Unmarshal(body, &b); err != nil || !checkValues(b.Type, b.Records) {
@@ -467,7 +479,7 @@ func (f *Fake) create(w http.ResponseWriter, zid string, body []byte) {
 	if !strings.HasSuffix(name, ".") {
 		name += "."
 	}
-	if name != z.name+"." && !strings.HasSuffix(name, "."+z.name+".") {
+	if !strings.HasSuffix(b.Name, ".") || (name != z.name+"." && !strings.HasSuffix(name, "."+z.name+".")) {
 		f.mu.Unlock()
 		f.dnsError(w, http.StatusBadRequest, "DNS.0308", "The record set name does not belong to the zone.")
 		return
@@ -550,4 +562,39 @@ func (f *Fake) update(w http.ResponseWriter, zid, sid string, body []byte) {
 	f.mu.Unlock()
 	f.Wrote("update", zname, providers.Record{ID: sid + "/" + first, Name: rel(zname, name), Type: typ, Value: first, TTL: ttl})
 	f.write(w, http.StatusAccepted, out)
+}
+
+// setStatus answers PUT /v2.1/recordsets/{recordset_id}/statuses/set with
+// {"status":"ENABLE"|"DISABLE"} (SetRecordSetsStatusRequestBody); the
+// status belongs to the whole set. An enabled set lists as ACTIVE.
+func (f *Fake) setStatus(w http.ResponseWriter, sid string, body []byte) {
+	var b struct{ Status string }
+	if err := json.Unmarshal(body, &b); err != nil || (b.Status != "ENABLE" && b.Status != "DISABLE") {
+		f.dnsError(w, http.StatusBadRequest, "DNS.0303", "Invalid status.")
+		return
+	}
+	f.mu.Lock()
+	var z *zone
+	var s *recordSet
+	for _, zz := range f.zones {
+		for _, ss := range zz.sets {
+			if ss.id == sid {
+				z, s = zz, ss
+			}
+		}
+	}
+	if s == nil {
+		f.mu.Unlock()
+		f.dnsError(w, http.StatusNotFound, "DNS.0304", "The record set does not exist.")
+		return
+	}
+	s.status = "ACTIVE"
+	if b.Status == "DISABLE" {
+		s.status = "DISABLE"
+	}
+	out := setJSON(z, s)
+	zname, name, typ, ttl, first := z.name, s.name, s.typ, s.ttl, s.records[0]
+	f.mu.Unlock()
+	f.Wrote("enable", zname, providers.Record{ID: sid + "/" + first, Name: rel(zname, name), Type: typ, Value: first, TTL: ttl})
+	f.write(w, http.StatusOK, out)
 }

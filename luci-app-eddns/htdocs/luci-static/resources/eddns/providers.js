@@ -12,9 +12,12 @@ return baseclass.extend({
 	types: [
 		{ type: 'alidns', title: _('Alibaba Cloud DNS') },
 		{ type: 'tencentcloud', title: _('Tencent Cloud DNSPod API 3.0') },
-		{ type: 'qcloud_cns', title: _('Tencent Cloud CNS, legacy v2') },
+		{ type: 'qcloud_cns', title: _('Tencent Cloud CNS, legacy v2, shut down in 2023') },
+		{ type: 'cloudflare', title: _('Cloudflare') },
+		{ type: 'huaweicloud', title: _('Huawei Cloud DNS') },
 		{ type: 'rfc2136', title: _('RFC 2136 dynamic update (BIND, Knot, ...) with TSIG') },
-		{ type: 'powerdns', title: _('PowerDNS Authoritative Server HTTP API') }
+		{ type: 'powerdns', title: _('PowerDNS Authoritative Server HTTP API') },
+		{ type: 'webhook', title: _('Webhook (custom HTTP request)') }
 	],
 
 	options: [
@@ -22,18 +25,18 @@ return baseclass.extend({
 			name: 'access_key_id',
 			kind: 'string',
 			label: _('AccessKey ID'),
-			help: _('Alibaba Cloud AccessKey ID.'),
+			help: _('Alibaba Cloud AccessKey ID. Huawei Cloud Access Key ID (AK).'),
 			required: true,
-			types: [ 'alidns' ]
+			types: [ 'alidns', 'huaweicloud' ]
 		},
 		{
 			name: 'access_key_secret',
 			kind: 'secret',
 			label: _('AccessKey secret'),
-			help: _('Alibaba Cloud AccessKey secret.'),
+			help: _('Alibaba Cloud AccessKey secret. Huawei Cloud Secret Access Key (SK).'),
 			secret: true,
 			required: true,
-			types: [ 'alidns' ]
+			types: [ 'alidns', 'huaweicloud' ]
 		},
 		{
 			name: 'secret_id',
@@ -51,6 +54,24 @@ return baseclass.extend({
 			secret: true,
 			required: true,
 			types: [ 'tencentcloud', 'qcloud_cns' ]
+		},
+		{
+			name: 'api_token',
+			kind: 'secret',
+			label: _('API token'),
+			help: _('Cloudflare API token with Zone:Read and DNS:Edit permissions for the zone.'),
+			secret: true,
+			required: true,
+			types: [ 'cloudflare' ]
+		},
+		{
+			name: 'region',
+			kind: 'string',
+			format: 'label',
+			label: _('Region'),
+			help: _('Huawei Cloud region whose DNS endpoint is used (dns.REGION.myhuaweicloud.com); public zones are global.'),
+			default: 'cn-north-4',
+			types: [ 'huaweicloud' ]
 		},
 		{
 			name: 'server',
@@ -107,12 +128,46 @@ return baseclass.extend({
 			types: [ 'powerdns' ]
 		},
 		{
+			name: 'url',
+			kind: 'url',
+			label: _('URL'),
+			help: _('Address of the request; may hold the placeholders {name} {zone} {fqdn} {type} {value} {ttl}.'),
+			required: true,
+			types: [ 'webhook' ]
+		},
+		{
+			name: 'method',
+			kind: 'enum',
+			label: _('Method'),
+			help: _('HTTP method of the request.'),
+			default: 'POST',
+			values: [ 'POST', 'PUT', 'PATCH', 'GET' ],
+			types: [ 'webhook' ]
+		},
+		{
+			name: 'header',
+			kind: 'list',
+			item: 'string',
+			format: 'http_header',
+			label: _('Headers'),
+			help: _('Request headers, one \'Name: value\' each; their values are treated as secrets.'),
+			secret: true,
+			types: [ 'webhook' ]
+		},
+		{
+			name: 'body',
+			kind: 'string',
+			label: _('Body'),
+			help: _('Request body with the same placeholders; sent as JSON when it starts with { or [, else as plain text.'),
+			types: [ 'webhook' ]
+		},
+		{
 			name: 'endpoint',
 			kind: 'url',
 			label: _('Endpoint'),
-			help: _('API endpoint; empty means the provider\'s official endpoint. PowerDNS: the webserver\'s base URL, e.g. http://ns1.example.net:8081 (required).'),
+			help: _('API endpoint; empty means the provider\'s official endpoint. Tencent shut down the official CNS v2 API (qcloud_cns) in 2023: qcloud_cns needs a compatible private endpoint here; new accounts use tencentcloud. PowerDNS: the webserver\'s base URL, e.g. http://ns1.example.net:8081 (required).'),
 			required_for: [ 'powerdns' ],
-			types: [ 'alidns', 'tencentcloud', 'qcloud_cns', 'powerdns' ]
+			types: [ 'alidns', 'tencentcloud', 'qcloud_cns', 'cloudflare', 'huaweicloud', 'powerdns' ]
 		},
 		{
 			name: 'timeout',

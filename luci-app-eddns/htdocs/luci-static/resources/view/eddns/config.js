@@ -87,6 +87,8 @@ function providerOption(s, po) {
 			};
 		}
 	}
+	/* LuCI's DynamicList ignores password (ui.DynamicList has no masked
+	 * mode): webhook header lines stay readable in the form. */
 	if (po.secret)
 		o.password = true;
 	if (po.default != null) {
@@ -112,7 +114,7 @@ return view.extend({
 			uci.add('eddns', 'global', 'global');
 
 		m = new form.Map('eddns', _('eddns: dynamic DNS'),
-			_('eddns publishes the addresses of this router and its network at Alibaba Cloud DNS or Tencent Cloud DNSPod the moment they change. Save & Apply reloads the daemon; a configuration that fails its checks leaves the running daemon as it was.'));
+			_('eddns publishes the addresses of this router and its network at your DNS provider the moment they change. Save & Apply reloads the daemon; a configuration that fails its checks leaves the running daemon as it was.'));
 
 		/* Global settings. */
 		s = m.section(form.NamedSection, 'global', 'global', _('Global settings'));
@@ -194,10 +196,16 @@ return view.extend({
 		o.value('AAAA', _('AAAA (IPv6)'));
 		o.rmempty = false;
 
-		o = checked(s.option(form.Value, 'ttl', _('TTL'), _('Time to live in seconds.')),
+		o = checked(s.option(form.Value, 'ttl', _('TTL'),
+			_('Time to live in seconds. Free plans of alidns and DNSPod refuse less than 600 (set ttl to 600 or more); alidns allows at most 86400.')),
 			false, function(sid, v) { return check.integer(v, 1, 604800) });
 		o.default = '600';
 		o.placeholder = '600';
+		o.modalonly = true;
+
+		o = checked(s.option(form.Value, 'line', _('Resolution line'),
+			_('The line whose record this entry manages; empty means the default line. alidns: a line code such as telecom; tencentcloud: a RecordLineId such as 10=0; qcloud_cns: a line name such as 电信. Records on other lines are left alone.')),
+			false, function(sid, v) { return /\s/.test(v.trim()) ? _('A line has no spaces') : check.text(v) });
 		o.modalonly = true;
 
 		o = s.option(form.ListValue, 'source', _('Address source'));
@@ -318,10 +326,9 @@ return view.extend({
 		o.modalonly = true;
 
 		o = checked(s.option(form.Value, 'verify_window', _('Verification window'),
-			_('Seconds to wait for a written value to become visible; the service caches answers for up to 2 minutes.')),
+			_('Seconds to wait for a written value to become visible. Empty means the record\'s TTL plus 150 s: resolvers keep the old answer for the TTL and the service caches answers for up to 2 minutes.')),
 			false, function(sid, v) { return check.integer(v, 1, 3600) });
-		o.default = '150';
-		o.placeholder = '150';
+		o.placeholder = _('TTL + 150');
 		o.modalonly = true;
 
 		return m.render();
