@@ -7,9 +7,9 @@
 // the new records given" (RRSet object, zone.html), so eddns owns the whole
 // RRset of its name and type, as with RFC 2136: other values of that name and
 // type go, comments on the RRset stay (we send no "comments" member, and the
-// docs only touch comments "when comments is present"). A disabled record is
-// not served, so List does not report it and the next write replaces it with
-// an enabled one.
+// docs only touch comments "when comments is present"). A disabled record
+// ("disabled": true, Record object) is not served: List reports it as
+// Disabled, and every write, Enable included, sends the record enabled.
 package powerdns
 
 import (
@@ -105,6 +105,8 @@ func recordID(zone, name, typ string) string { return canonical(zone, name) + "/
 // List reads the RRset of name and type. rrset_name and rrset_type narrow
 // the answer on servers that know them (zone.html, GET zone); older ones
 // ignore them and send the whole zone, so the answer is filtered here too.
+// A narrowed answer leaves disabled records out (seen with PowerDNS 4.7);
+// the whole zone has them with "disabled": true, reported as Disabled.
 func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]providers.Record, error) {
 	what := providers.RecordLabel(zone, name, typ)
 	fqdn := canonical(zone, name)
@@ -125,10 +127,7 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 			continue
 		}
 		for _, r := range rs.Records {
-			if r.Disabled {
-				continue
-			}
-			out = append(out, providers.Record{ID: recordID(zone, name, typ), Name: name, Type: typ, Value: r.Content, TTL: rs.TTL})
+			out = append(out, providers.Record{ID: recordID(zone, name, typ), Name: name, Type: typ, Value: r.Content, TTL: rs.TTL, Disabled: r.Disabled})
 		}
 	}
 	return out, nil
@@ -144,6 +143,15 @@ func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record
 func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record) (providers.Record, error) {
 	return p.replace(ctx, "update", zone, rec)
 }
+
+// Enable resumes a disabled record: the RRset is replaced by rec's value,
+// enabled.
+func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
+	_, err := p.replace(ctx, "enable", zone, rec)
+	return err
+}
+
+var _ providers.Enabler = (*Provider)(nil)
 
 func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.Record) (providers.Record, error) {
 	what := providers.RecordLabel(zone, rec.Name, rec.Type)
@@ -169,6 +177,7 @@ func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.R
 	rec.ID = recordID(zone, rec.Name, rec.Type)
 	rec.Value = addr.String()
 	rec.TTL = ttl
+	rec.Disabled = false
 	return rec, nil
 }
 
