@@ -192,8 +192,8 @@ func (c *Checker) nameServers(ctx context.Context, zone string) ([]nameServer, e
 	}
 	var names []string
 	for _, rr := range append(m.Answers, m.Authorities...) {
-		if ns, ok := rr.Body.(*dnsmessage.NSResource); ok && sameName(rr.Header.Name.String(), zone) {
-			n := strings.ToLower(strings.TrimSuffix(ns.NS.String(), "."))
+		if rr.Type == dnsmessage.TypeNS && sameName(rr.Name, zone) {
+			n := strings.ToLower(strings.TrimSuffix(rr.Target, "."))
 			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}
@@ -213,11 +213,8 @@ func (c *Checker) nameServers(ctx context.Context, zone string) ([]nameServer, e
 				continue
 			}
 			for _, rr := range a.Answers {
-				switch b := rr.Body.(type) {
-				case *dnsmessage.AResource:
-					out[i].addrs = append(out[i].addrs, netip.AddrFrom4(b.A))
-				case *dnsmessage.AAAAResource:
-					out[i].addrs = append(out[i].addrs, netip.AddrFrom16(b.AAAA))
+				if rr.Type == t && rr.Addr.IsValid() {
+					out[i].addrs = append(out[i].addrs, rr.Addr)
 				}
 			}
 		}
@@ -254,18 +251,11 @@ func (c *Checker) askServer(ctx context.Context, ns nameServer, fqdn string, qty
 		}
 		s.Err, s.Values = nil, nil
 		for _, rr := range m.Answers {
-			if rr.Header.Type != qtype || !sameName(rr.Header.Name.String(), fqdn) {
+			if rr.Type != qtype || !sameName(rr.Name, fqdn) {
 				continue
 			}
-			var v netip.Addr
-			switch b := rr.Body.(type) {
-			case *dnsmessage.AResource:
-				v = netip.AddrFrom4(b.A)
-			case *dnsmessage.AAAAResource:
-				v = netip.AddrFrom16(b.AAAA)
-			}
-			s.Values = append(s.Values, v.String())
-			s.Agrees = s.Agrees || v == want
+			s.Values = append(s.Values, rr.Addr.String())
+			s.Agrees = s.Agrees || rr.Addr == want
 		}
 		return s
 	}
@@ -278,7 +268,7 @@ func sameName(a, b string) bool {
 
 // query sends one question; rd asks for recursion (the resolver) or not
 // (authoritative servers, RFC 1035 section 4.1.1).
-func (c *Checker) query(ctx context.Context, server, name string, t dnsmessage.Type, rd bool) (*dnsmessage.Message, error) {
+func (c *Checker) query(ctx context.Context, server, name string, t dnsmessage.Type, rd bool) (*dnswire.Reply, error) {
 	n, err := dnsmessage.NewName(strings.TrimSuffix(name, ".") + ".")
 	if err != nil {
 		return nil, err
@@ -306,14 +296,14 @@ func (c *Checker) query(ctx context.Context, server, name string, t dnsmessage.T
 	if err != nil {
 		return nil, err
 	}
-	var m dnsmessage.Message
-	if err := m.Unpack(raw); err != nil {
-		return nil, fmt.Errorf("%s: malformed answer: %w", server, err)
+	m, err := dnswire.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", server, err)
 	}
-	if len(m.Questions) != 1 || !sameName(m.Questions[0].Name.String(), name) || m.Questions[0].Type != t {
+	if !sameName(m.Question.Name.String(), name) || m.Question.Type != t {
 		return nil, fmt.Errorf("%s: answer to another question", server)
 	}
-	return &m, nil
+	return m, nil
 }
 
 func rcodeName(rc dnsmessage.RCode) string {

@@ -136,3 +136,32 @@ func TestDeadlineBoundsSilence(t *testing.T) {
 		t.Fatalf("took %v with a 300ms deadline", d)
 	}
 }
+
+// FuzzParse: no input panics Parse, and what it returns is consistent: an
+// address record carries a valid address of its family.
+func FuzzParse(f *testing.F) {
+	// An answer for nas.example.com AAAA with one record, and a truncated one.
+	ans := []byte{0x12, 0x34, 0x84, 0x00, 0, 1, 0, 1, 0, 0, 0, 0,
+		3, 'n', 'a', 's', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 28, 0, 1,
+		0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}
+	f.Add(ans)
+	f.Add(ans[:40])
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		for _, rr := range append(r.Answers, r.Authorities...) {
+			switch rr.Type {
+			case 1:
+				if !rr.Addr.Is4() {
+					t.Fatalf("A record with %v", rr.Addr)
+				}
+			case 28:
+				if !rr.Addr.Is6() {
+					t.Fatalf("AAAA record with %v", rr.Addr)
+				}
+			}
+		}
+	})
+}

@@ -128,26 +128,21 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	}
 	var out []providers.Record
 	for _, rr := range msg.Answers {
+		if !strings.EqualFold(rr.Name, fqdn.String()) {
+			continue
+		}
 		// A name holding a CNAME can hold nothing else, and a server
 		// silently ignores an update adding an address there (RFC 2136
 		// section 3.4.2.2): say so instead of "succeeding".
-		if cname, ok := rr.Body.(*dnsmessage.CNAMEResource); ok && strings.EqualFold(rr.Header.Name.String(), fqdn.String()) {
+		if rr.Type == dnsmessage.TypeCNAME {
 			return nil, p.fail("list", what, providers.KindConflict, "CNAME",
-				fmt.Errorf("%s is a CNAME (to %s); an address record cannot be added there", strings.TrimSuffix(fqdn.String(), "."), cname.CNAME))
+				fmt.Errorf("%s is a CNAME (to %s); an address record cannot be added there", strings.TrimSuffix(fqdn.String(), "."), rr.Target))
 		}
-		if rr.Header.Type != qtype || !strings.EqualFold(rr.Header.Name.String(), fqdn.String()) {
+		if rr.Type != qtype {
 			continue
 		}
-		rec := providers.Record{ID: recordID(providers.FQDN(zone, name), typ), Name: name, Type: typ, TTL: int(rr.Header.TTL)}
-		switch body := rr.Body.(type) {
-		case *dnsmessage.AResource:
-			rec.Value = netip.AddrFrom4(body.A).String()
-		case *dnsmessage.AAAAResource:
-			rec.Value = netip.AddrFrom16(body.AAAA).String()
-		default:
-			continue
-		}
-		out = append(out, rec)
+		out = append(out, providers.Record{ID: recordID(providers.FQDN(zone, name), typ), Name: name, Type: typ,
+			TTL: int(rr.TTL), Value: rr.Addr.String()})
 	}
 	return out, nil
 }
@@ -246,7 +241,7 @@ func (p *Provider) fail(op, what string, kind providers.Kind, code string, err e
 
 // roundTrip signs the message build makes, sends it and checks the signed
 // response; it turns DNS and TSIG errors into *providers.Error.
-func (p *Provider) roundTrip(ctx context.Context, op, what string, build func(id uint16) ([]byte, error)) (*dnsmessage.Message, error) {
+func (p *Provider) roundTrip(ctx context.Context, op, what string, build func(id uint16) ([]byte, error)) (*dnswire.Reply, error) {
 	var idb [2]byte
 	if _, err := rand.Read(idb[:]); err != nil {
 		return nil, p.fail(op, what, providers.KindTransient, "", err)
@@ -262,9 +257,9 @@ func (p *Provider) roundTrip(ctx context.Context, op, what string, build func(id
 	if err != nil {
 		return nil, p.fail(op, what, providers.KindTransient, "", err)
 	}
-	var resp dnsmessage.Message
-	if err := resp.Unpack(raw); err != nil {
-		return nil, p.fail(op, what, providers.KindTransient, "", fmt.Errorf("%s sent a malformed response: %w", p.server, err))
+	resp, err := dnswire.Parse(raw)
+	if err != nil {
+		return nil, p.fail(op, what, providers.KindTransient, "", fmt.Errorf("%s: %w", p.server, err))
 	}
 	v, verr := p.key.verify(raw, mac, p.clock.Now())
 	var te tsigError
@@ -295,7 +290,7 @@ func (p *Provider) roundTrip(ctx context.Context, op, what string, build func(id
 		// A success we cannot authenticate is not a success.
 		return nil, p.fail(op, what, providers.KindTransient, "", fmt.Errorf("%s: %w", p.server, verr))
 	}
-	return &resp, nil
+	return resp, nil
 }
 
 func tsigHint(e tsigError) string {
