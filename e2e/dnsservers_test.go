@@ -140,7 +140,7 @@ func TestVerifyAuthoritativeBIND(t *testing.T) {
 	e.Environ = append(e.Environ, authverify.TestEnv+"="+srv.Addr)
 	e.WriteRaw(e.Global(3600) + rfc2136Section(srv.Addr, srv.KeyName, srv.KeySecret) +
 		staticRecord("web", "2001:db8::443") + "\toption verify 'authoritative'\n\n")
-	e.Start()
+	d := e.Start()
 	rs := e.WaitStatus("web", "verified at the authoritative servers", func(rs state.RecordStatus) bool {
 		return strings.HasPrefix(rs.Verify, "verified at 1 of 1 authoritative servers") && rs.VerifiedAt != nil
 	})
@@ -150,6 +150,7 @@ func TestVerifyAuthoritativeBIND(t *testing.T) {
 	if got := served(t, e, srv.Addr, "www."+Zone, dnsmessage.TypeAAAA); !slices.Equal(got, []string{"2001:db8::443"}) {
 		t.Fatalf("BIND serves %v", got)
 	}
+	noSecret(t, e, d.Log()+e.StatusJSON(), srv.KeySecret)
 }
 
 // TestVerifyAuthoritativeNotAll: the zone has a second name server that

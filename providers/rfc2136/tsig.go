@@ -59,6 +59,12 @@ type Key struct {
 	hash   func() hash.Hash
 }
 
+// String names the key without its secret, for any %v that meets it.
+func (k *Key) String() string { return "TSIG key " + k.name + " (" + k.alg + ")" }
+
+// GoString hides the secret from %#v.
+func (k *Key) GoString() string { return k.String() }
+
 // NewKey checks and builds a key. algorithm is e.g. "hmac-sha256" (empty
 // means DefaultAlgorithm); secret is base64 as tsig-keygen prints it.
 func NewKey(name, algorithm, secret string) (*Key, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,19 @@ func TestNsupdateMessageIsWhatWeSend(t *testing.T) {
 	del, add := m.Authorities[0].Header, m.Authorities[1].Header
 	if del.Class != dnsmessage.ClassANY || del.TTL != 0 || del.Type != dnsmessage.TypeAAAA || add.Class != dnsmessage.ClassINET || add.TTL != 600 {
 		t.Fatalf("delete %+v add %+v", del, add)
+	}
+}
+
+func TestKeyPrintsNoSecret(t *testing.T) {
+	k, err := NewKey("eddns-test", "", vectorSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Provider{server: "127.0.0.1:53", key: k}
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", k, k, k, k), fmt.Sprintf("%v %+v", p, *p)} {
+		if strings.Contains(s, vectorSecret) || strings.Contains(s, "secret-for-eddns") || strings.Contains(s, fmt.Sprint(k.secret)) {
+			t.Fatalf("a printed key shows its secret: %s", s)
+		}
 	}
 }
 
