@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -40,7 +39,6 @@ type Server struct {
 	DNSAddr string // 127.0.0.1:port
 	APIKey  string
 	Dir     string
-	conf    string
 	log     *bindtest.Output
 }
 
@@ -106,7 +104,6 @@ disable-syslog=yes
 socket-dir=%[5]s
 loglevel=5
 `, db, s.APIKey, webPort, dnsPort, s.Dir)
-	s.conf = s.Dir
 	if err := os.WriteFile(filepath.Join(s.Dir, "pdns.conf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +167,7 @@ loglevel=5
 
 func (s *Server) pdnsutil(t testing.TB, bin string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"--config-dir=" + s.conf}, args...)...)
+	cmd := exec.Command(bin, append([]string{"--config-dir=" + s.Dir}, args...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pdnsutil %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -189,13 +186,6 @@ func (s *Server) Get(path string) (int, []byte) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b
-}
-
-// Port returns the DNS port.
-func (s *Server) Port() int {
-	_, p, _ := strings.Cut(s.DNSAddr, ":")
-	n, _ := strconv.Atoi(p)
-	return n
 }
 
 // Log returns what pdns_server wrote so far.
