@@ -37,6 +37,8 @@ if [ "$(id -u)" = 0 ]; then
 			if command -v systemctl >/dev/null && systemctl is-active -q "$svc" 2>/dev/null; then
 				systemctl stop "$svc" || true
 				systemctl disable -q "$svc" 2>/dev/null || true
+			elif [ -x "/etc/init.d/$svc" ]; then
+				"/etc/init.d/$svc" stop >/dev/null 2>&1 || true
 			fi
 		done
 	fi
