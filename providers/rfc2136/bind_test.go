@@ -81,6 +81,10 @@ func TestBIND(t *testing.T) {
 		if got := bindtest.Lookup(t, srv.Addr, fqdn, dnsmessage.TypeAAAA); !slices.Equal(got, []string{"2001:db8::2"}) {
 			t.Fatalf("BIND serves %v after unchanged update", got)
 		}
+		// The name exists, the type does not (NODATA, not NXDOMAIN): none.
+		if recs, err := p.List(ctx, zone, "nas", "A"); err != nil || len(recs) != 0 {
+			t.Fatalf("List of another type = %+v, %v; want none", recs, err)
+		}
 		// An A record of the same name is another RRset, left alone.
 		if _, err := p.Create(ctx, zone, providers.Record{Name: "nas", Type: "A", Value: "192.0.2.9", TTL: 60}); err != nil {
 			t.Fatalf("Create A: %v", err)
