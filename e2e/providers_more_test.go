@@ -33,6 +33,9 @@ type moreKind struct {
 	wrongCode string
 	// throttle is the answer of a rate-limited service.
 	throttle providertest.Fault
+	// limit, when set, throttles with the fake's own model of the
+	// service's rate limit instead (on: a tiny limit; off: the real one).
+	limit func(f providertest.Fake, on bool)
 }
 
 var moreKinds = map[Kind]moreKind{
@@ -43,8 +46,13 @@ var moreKinds = map[Kind]moreKind{
 				name, secret, e.Endpoint)
 		},
 		wrongCode: "10000",
-		// Limits: HTTP 429 with error code 971.
-		throttle: providertest.Fault{Status: 429, Code: "971", RetryAfter: "300"},
+		limit: func(f providertest.Fake, on bool) {
+			if on {
+				f.(*cloudflaretest.Fake).SetRateLimit(1, 5*time.Minute) // the zone lookup, then 429
+			} else {
+				f.(*cloudflaretest.Fake).SetRateLimit(1200, 5*time.Minute)
+			}
+		},
 	},
 	HuaweiCloud: {
 		fake: func(keyID, secret string) providertest.Fake { return huaweicloudtest.New(keyID, secret) },
@@ -159,7 +167,12 @@ func TestOnceMoreProvidersThrottled(t *testing.T) {
 			t.Parallel()
 			e := NewEnv(t, kind)
 			e.WriteConfig(Record("web", "name", "www", "type", "AAAA", "source", "static", "value", "2001:db8::1"))
-			e.Fake.Faults().Push(moreKinds[kind].throttle)
+			m := moreKinds[kind]
+			if m.limit != nil {
+				m.limit(e.Fake, true)
+			} else {
+				e.Fake.Faults().Push(m.throttle)
+			}
 			r := e.Exec("once")
 			out := r.Stdout + r.Stderr
 			if r.Code != 1 || !strings.Contains(out, "throttled") {
@@ -167,6 +180,9 @@ func TestOnceMoreProvidersThrottled(t *testing.T) {
 			}
 			if w := e.Fake.Writes(); w != 0 {
 				t.Errorf("%d writes while throttled", w)
+			}
+			if m.limit != nil {
+				m.limit(e.Fake, false)
 			}
 			if r := e.Exec("once"); r.Code != 0 {
 				t.Fatalf("once after the limit: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)

@@ -178,3 +178,28 @@ func TestSpecBuildsFromSettings(t *testing.T) {
 		t.Error("no token accepted")
 	}
 }
+
+// The fake's global rate limit: past it every call is refused with 429 /
+// 971 for the rest of the window, and the provider reports throttled with
+// the server's Retry-After.
+func TestRateLimit(t *testing.T) {
+	f, _, p := setup(t)
+	now := time.Now()
+	f.SetNow(func() time.Time { return now })
+	f.SetRateLimit(3, 5*time.Minute)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ { // zone lookup + list, then list
+		if _, err := p.List(ctx, zone, "nas", "A"); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	_, err := p.List(ctx, zone, "nas", "A")
+	pe := providers.AsError(err)
+	if providers.KindOf(err) != providers.KindThrottled || pe.Code != "971" || pe.RetryAfter != 5*time.Minute {
+		t.Fatalf("past the limit: %#v", pe)
+	}
+	now = now.Add(5*time.Minute + time.Second)
+	if _, err := p.List(ctx, zone, "nas", "A"); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/providertest"
@@ -46,13 +47,59 @@ type Fake struct {
 	store   *providertest.Store
 	zoneIDs map[string]string // zone name -> zone id
 	proxied map[uint64]bool
+
+	// The global rate limit (API reference, "Rate limits",
+	// developers.cloudflare.com/fundamentals/api/reference/limits): 1200
+	// requests per five minutes per user/token; past it every call is
+	// refused with HTTP 429 for the next five minutes.
+	limit        int
+	window       time.Duration
+	seen         []time.Time // accepted requests inside the window
+	blockedUntil time.Time
+}
+
+const (
+	defaultLimit  = 1200
+	defaultWindow = 5 * time.Minute
+)
+
+// SetRateLimit changes the limit (tests use a small one).
+func (f *Fake) SetRateLimit(n int, window time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limit, f.window, f.seen, f.blockedUntil = n, window, nil, time.Time{}
+}
+
+// throttled counts a request against the limit and reports how long the
+// caller stays blocked (0: go ahead).
+func (f *Fake) throttled() time.Duration {
+	now := f.Now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if now.Before(f.blockedUntil) {
+		return f.blockedUntil.Sub(now)
+	}
+	kept := f.seen[:0]
+	for _, t := range f.seen {
+		if now.Sub(t) < f.window {
+			kept = append(kept, t)
+		}
+	}
+	f.seen = kept
+	if len(f.seen) >= f.limit {
+		f.blockedUntil = now.Add(f.window)
+		return f.window
+	}
+	f.seen = append(f.seen, now)
+	return 0
 }
 
 var _ providertest.Fake = (*Fake)(nil)
 
 // New returns a fake accepting `Authorization: Bearer token`.
 func New(token string) *Fake {
-	return &Fake{token: token, store: providertest.NewStore(0x5f3e00), zoneIDs: map[string]string{}, proxied: map[uint64]bool{}}
+	return &Fake{token: token, store: providertest.NewStore(0x5f3e00), zoneIDs: map[string]string{}, proxied: map[uint64]bool{},
+		limit: defaultLimit, window: defaultWindow}
 }
 
 // recordID spells a store id the way Cloudflare spells ids: 32 hex digits.
@@ -167,6 +214,13 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusTooManyRequests // limits page: HTTP 429 with code 971
 		}
 		f.reply(w, status, nil, nil, apiErr{code, "injected fault"})
+		return
+	}
+	if d := f.throttled(); d > 0 {
+		// HTTP 429 with code 971 (limits page); Retry-After carries the
+		// rest of the block in seconds (observed header).
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+		f.reply(w, http.StatusTooManyRequests, nil, nil, apiErr{971, "Please wait and consider throttling your request speed"})
 		return
 	}
 	// Authentication (API reference, "Authentication"): an API token is
