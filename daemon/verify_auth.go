@@ -10,35 +10,45 @@ import (
 	"github.com/eddns/eddns/config"
 )
 
-// runAuthoritative checks a write at the zone's authoritative servers
-// (option verify 'authoritative'); status names the servers that agree.
-func (v *verifier) runAuthoritative(ctx context.Context, rec *config.Record, want netip.Addr) {
-	key := rec.Key()
-	log := v.d.log.With("record", rec.FQDN(), "type", rec.Type, "via", config.VerifyAuthoritative)
+// verifyAuthoritative waits until every authoritative server of rec's zone
+// serves want (option verify 'authoritative'), reporting each round that
+// did not end the wait through pending. It returns the status line, naming
+// the servers that agree, and whether all of them do.
+func verifyAuthoritative(ctx context.Context, rec *config.Record, want netip.Addr, pending func(msg string)) (msg string, err error) {
 	window := authverify.DefaultWindow
 	checker := authverify.FromEnv()
 	checker.Progress = func(r authverify.Result) {
-		if ctx.Err() == nil {
+		if pending != nil && ctx.Err() == nil {
 			agree, total := r.Agreeing()
-			v.g.tracker.verify(key, fmt.Sprintf("pending: %d of %d authoritative servers serve it: %s", agree, total, r.Summary()), nil)
+			pending(fmt.Sprintf("pending: %d of %d authoritative servers serve it: %s", agree, total, r.Summary()))
 		}
 	}
 	res, err := checker.Wait(ctx, rec.Zone, rec.FQDN(), rec.Type, want, window)
+	agree, total := res.Agreeing()
+	switch {
+	case err == nil:
+		return fmt.Sprintf("verified at %d of %d authoritative servers after %s: %s",
+			agree, total, res.Took.Round(time.Second), res.Summary()), nil
+	case total > 0:
+		return fmt.Sprintf("%d of %d authoritative servers serve it after %ds: %s", agree, total, int(window.Seconds()), res.Summary()), err
+	}
+	return fmt.Sprintf("not at every authoritative server after %ds: %v", int(window.Seconds()), err), err
+}
+
+// runAuthoritative is the daemon's check of a write at the zone's
+// authoritative servers; status names the servers that agree.
+func (v *verifier) runAuthoritative(ctx context.Context, rec *config.Record, want netip.Addr) {
+	key := rec.Key()
+	log := v.d.log.With("record", rec.FQDN(), "type", rec.Type, "via", config.VerifyAuthoritative)
+	msg, err := verifyAuthoritative(ctx, rec, want, func(msg string) { v.g.tracker.verify(key, msg, nil) })
 	if ctx.Err() != nil {
 		return // superseded by a newer write, or shutting down
 	}
-	agree, total := res.Agreeing()
 	if err == nil {
 		now := time.Now().UTC()
-		v.g.tracker.verify(key, fmt.Sprintf("verified at %d of %d authoritative servers after %s: %s",
-			agree, total, res.Took.Round(time.Second), res.Summary()), &now)
-		log.Info("verified: every authoritative server serves the new value", "value", want,
-			"servers", res.Summary(), "after", res.Took.Round(time.Millisecond).String())
+		v.g.tracker.verify(key, msg, &now)
+		log.Info("verified: every authoritative server serves the new value", "value", want, "result", msg)
 		return
-	}
-	msg := fmt.Sprintf("not at every authoritative server after %ds: %v", int(window.Seconds()), err)
-	if total > 0 {
-		msg = fmt.Sprintf("%d of %d authoritative servers serve it after %ds: %s", agree, total, int(window.Seconds()), res.Summary())
 	}
 	v.g.tracker.verify(key, msg, nil)
 	log.Warn("verification failed; checking the provider's own state", "value", want, "err", err.Error())

@@ -153,6 +153,22 @@ func TestVerifyAuthoritativeBIND(t *testing.T) {
 	noSecret(t, e, d.Log()+e.StatusJSON(), srv.KeySecret)
 }
 
+// TestOnceVerifyAuthoritative: eddns once waits for the authoritative
+// servers too and prints which agree.
+func TestOnceVerifyAuthoritative(t *testing.T) {
+	t.Parallel()
+	e := NewEnv(t, AliDNS)
+	srv := bindtest.Start(t, bindtest.Options{Where: where(e), Zones: []bindtest.Zone{{Name: Zone, Records: "@ NS ns1\nns1 A 127.0.0.1\n"}}})
+	e.Environ = append(e.Environ, authverify.TestEnv+"="+srv.Addr)
+	e.WriteRaw(e.Global(3600) + rfc2136Section(srv.Addr, srv.KeyName, srv.KeySecret) +
+		staticRecord("web", "2001:db8::445") + "\toption verify 'authoritative'\n\n")
+	r := e.Exec("once")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "created") || !strings.Contains(r.Stdout, "verified at 1 of 1 authoritative servers") ||
+		!strings.Contains(r.Stdout, "ns1.example.com ok") {
+		t.Fatalf("once: exit %d:\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
 // TestVerifyAuthoritativeNotAll: the zone has a second name server that
 // does not answer; while the daemon keeps asking, status names the server
 // that serves the value and the one that does not.
