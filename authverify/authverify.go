@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
@@ -242,7 +243,7 @@ func (c *Checker) askServer(ctx context.Context, ns nameServer, fqdn string, qty
 		}
 		m, err := c.query(ctx, target, fqdn, qtype, false)
 		if err != nil {
-			s.Err = err
+			s.Err = fmt.Errorf("%s: %s", a, brief(err))
 			continue
 		}
 		if !m.Header.Authoritative {
@@ -260,6 +261,20 @@ func (c *Checker) askServer(ctx context.Context, ns nameServer, fqdn string, qty
 		return s
 	}
 	return s
+}
+
+// brief says why a server did not answer in a few words, for status.
+func brief(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "unreachable"
+	}
+	return err.Error()
 }
 
 func sameName(a, b string) bool {
