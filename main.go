@@ -155,7 +155,7 @@ func (r *runCmd) Execute([]string) error {
 
 type onceCmd struct {
 	c        *cli
-	NoVerify bool `long:"no-verify" description:"do not wait for the HTTPDNS verification of records with option verify"`
+	NoVerify bool `long:"no-verify" description:"do not wait for the verification (HTTPDNS or authoritative servers) of records with option verify"`
 }
 
 func (o *onceCmd) Execute([]string) error {

@@ -19,11 +19,28 @@ if [ "$(id -u)" = 0 ]; then
 	command -v make >/dev/null || need+=(make)
 	command -v tar >/dev/null || need+=(tar)
 	command -v setpriv >/dev/null || need+=(util-linux)
+	# Real DNS servers for the rfc2136, powerdns and verify 'authoritative'
+	# tests (they start their own instances on loopback ports). Installing
+	# them may try to start the system services; the tests never use those.
+	[ -x /usr/sbin/named ] || need+=(bind9)
+	[ -x /usr/sbin/pdns_server ] || need+=(pdns-server)
+	[ -e /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql ] || need+=(pdns-backend-sqlite3)
+	command -v sqlite3 >/dev/null || need+=(sqlite3)
 	if [ ${#need[@]} -gt 0 ]; then
 		step "installing ${need[*]}"
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -q
 		apt-get install -y -q "${need[@]}"
+		# Where the packages started their services (systemd, sysv), stop
+		# them: nothing of the tests' may sit on port 53 or 8081.
+		for svc in named bind9 pdns; do
+			if command -v systemctl >/dev/null && systemctl is-active -q "$svc" 2>/dev/null; then
+				systemctl stop "$svc" || true
+				systemctl disable -q "$svc" 2>/dev/null || true
+			elif [ -x "/etc/init.d/$svc" ]; then
+				"/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+			fi
+		done
 	fi
 elif [ "${CI:-}" = true ]; then
 	echo "CI=true but not root: the network-namespace tests cannot run" >&2

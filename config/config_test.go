@@ -37,6 +37,12 @@ func TestLoadSample(t *testing.T) {
 		"hook": {Name: "hook", Type: "webhook", Settings: providers.NewSettings(map[string][]string{"url": {"https://ddns.example.net/update?host={fqdn}"},
 			"method": {"POST"}, "header": {"Authorization: Bearer ExampleWebhookToken"}, "timeout": {"15"},
 			"body": {`{"name":"{fqdn}","type":"{type}","value":"{value}","ttl":{ttl}}`}}), Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 105}},
+		"bind": {Name: "bind", Type: "rfc2136", Settings: settings("server", "ns1.example.org:53", "key_name", "eddns-key",
+			"key_secret", "c2VjcmV0LWZvci1lZGRucy10ZXN0cy0wMTIzNDU2Nzg5", "key_algorithm", "hmac-sha256", "timeout", "15"),
+			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 113}},
+		"pdns": {Name: "pdns", Type: "powerdns", Settings: settings("endpoint", "http://ns1.example.org:8081", "api_key", "ExamplePowerDNSApiKey",
+			"server_id", "localhost", "timeout", "15"),
+			Endpoint: "http://ns1.example.org:8081", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 121}},
 	}
 	if len(cfg.Providers) != len(wantProviders) {
 		t.Errorf("%d providers, want %d", len(cfg.Providers), len(wantProviders))
@@ -109,7 +115,7 @@ func TestLoadBroken(t *testing.T) {
 		f + `11: ali.access_key_secrte: unknown option; did you mean access_key_secret?`,
 		f + `12: ali.timeout: "soon" is not a whole number`,
 		f + `13: ali.enabled: unknown option: providers cannot be disabled; disable the records that use this provider instead`,
-		f + `16: tx.type: "tencentclod" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud or webhook; did you mean tencentcloud?`,
+		f + `16: tx.type: "tencentclod" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud, rfc2136, powerdns or webhook; did you mean tencentcloud?`,
 		f + `17: tx.secret_key: must not contain line breaks or control characters`,
 		f + `19: tx.endpoint: must be an http:// or https:// URL with a host`,
 		f + `21: @provider[2]: provider sections need a name that records can refer to, e.g. config provider 'name'`,
@@ -209,7 +215,7 @@ func TestRules(t *testing.T) {
 			}},
 		{"provider without type", "config provider 'p'\n\toption access_key_id 'i'\n", []string{"1: p.type: is required"}},
 		{"bad type hides credential rules", "config provider 'p'\n\toption type 'aws'\n\toption secret_id 'i'\n",
-			[]string{`2: p.type: "aws" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud or webhook`}},
+			[]string{`2: p.type: "aws" is not one of alidns, tencentcloud, qcloud_cns, cloudflare, huaweicloud, rfc2136, powerdns or webhook`}},
 		{"endpoint must be http(s)", okProvider + "\toption endpoint 'dnspod.example'\n",
 			[]string{"5: p.endpoint: must be an http:// or https:// URL with a host"}},
 		{"timeout range", okProvider + "\toption timeout '0'\n", []string{"5: p.timeout: 0 is out of range 1..300"}},

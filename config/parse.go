@@ -303,6 +303,10 @@ func (c *checker) readValue(sec *section, od *OptionDoc, o *uci.Option) *value {
 		if strings.TrimSpace(s) != s {
 			return bad(p, "has leading or trailing white space")
 		}
+		// A format check of a secret (base64) never quotes the value.
+		if _, msg := checkFormat(od.Format, s); od.Format != "" && msg != "" {
+			return bad(p, "%s", msg)
+		}
 		v.str = s
 	case KindIP:
 		a, msg := checkIP(od.Format, s)
@@ -549,6 +553,9 @@ func (c *checker) httpdns(sec *section) *HTTPDNS {
 	if sec.s.Anonymous {
 		return nil
 	}
+	if sec.s.Name == VerifyAuthoritative {
+		c.add(sec.s.Pos, sec.label, "", "the name %s is reserved for option verify '%s' (ask the zone's authoritative servers); rename this section", VerifyAuthoritative, VerifyAuthoritative)
+	}
 	return &HTTPDNS{
 		Name:      sec.s.Name,
 		URL:       sec.str("url"),
@@ -624,6 +631,11 @@ func (c *checker) reference(sec *section, opt, typ string, byName map[string]str
 	v, ok := sec.get(opt)
 	if !ok {
 		return
+	}
+	for _, lit := range sec.spec.option(opt).Values {
+		if v.str == lit {
+			return // a fixed value accepted besides section names
+		}
 	}
 	got, exists := byName[v.str]
 	switch {

@@ -50,7 +50,8 @@ type OptionDoc struct {
 	Kind Kind   `json:"kind"`
 	// Item is the kind of each element of a list.
 	Item Kind `json:"item,omitempty"`
-	// Values are the allowed values of an enum.
+	// Values are the allowed values of an enum; for a reference, the
+	// fixed values accepted besides section names.
 	Values []string `json:"values,omitempty"`
 	// Default is the value used when the option is not set.
 	Default string `json:"default,omitempty"`
@@ -133,7 +134,7 @@ func Schema() SchemaDoc {
 						Help: "Echo services returning the public address as text, tried in order."},
 					{Name: "value", Kind: KindIP, Required: true, DependsOn: map[string][]string{"source": {"static"}},
 						Help: "The address to publish; its family must match type."},
-					{Name: "verify", Kind: KindString, References: "httpdns", Help: "Optional httpdns section used to check the published value."},
+					{Name: "verify", Kind: KindString, References: "httpdns", Values: []string{VerifyAuthoritative}, Help: "Optional check of the published value: the name of an httpdns section, or authoritative to ask the zone's authoritative name servers directly."},
 					{Name: "line", Kind: KindString, Help: "Resolution line the record manages; empty means the default line. alidns: a line code such as telecom or unicom (default: default); tencentcloud: a RecordLineId such as 10=0 (default: 0); qcloud_cns: a line name such as 电信 (default: 默认). Records on other lines are left alone."},
 				},
 			},

@@ -66,7 +66,7 @@ func TestSchemaConsistent(t *testing.T) {
 			if (od.Kind == KindSecret) != od.Secret && !(od.Kind == KindList && od.Secret) {
 				t.Errorf("%s: kind %s but secret %v", where, od.Kind, od.Secret)
 			}
-			if (od.Kind == KindEnum) != (len(od.Values) > 0) || (od.Kind == KindList) != (od.Item != "") {
+			if (od.Kind == KindEnum) != (len(od.Values) > 0 && od.References == "") || (od.Kind == KindList) != (od.Item != "") {
 				t.Errorf("%s: values/item do not fit kind %s", where, od.Kind)
 			}
 			if od.Required && od.Default != "" {

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/eddns/eddns/authverify"
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
 	"github.com/eddns/eddns/httpc"
@@ -200,17 +201,29 @@ func verifyAll(ctx context.Context, cfg *config.Config, o Options, clocks *httpc
 	for _, a := range recs {
 		rec, want, res := a.rec, a.want, a.res
 		h := cfg.HTTPDNS[rec.Verify]
-		if h == nil || res.Outcome == reconciler.Failed || res.Outcome == reconciler.DryRun {
+		auth := rec.Verify == config.VerifyAuthoritative
+		if (h == nil && !auth) || res.Outcome == reconciler.Failed || res.Outcome == reconciler.DryRun {
 			continue
 		}
-		o.Log.Info("waiting for verification", "record", rec.FQDN(), "type", rec.Type, "via", h.Name,
-			"up_to", verifyWindow(h, rec).String())
+		if auth {
+			o.Log.Info("waiting for verification", "record", rec.FQDN(), "type", rec.Type, "via", rec.Verify,
+				"up_to", authverify.DefaultWindow.String())
+		} else {
+			o.Log.Info("waiting for verification", "record", rec.FQDN(), "type", rec.Type, "via", h.Name,
+				"up_to", verifyWindow(h, rec).String())
+		}
 		tr.verify(rec.Key(), "pending", nil)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			client := NewHTTPDNSClient(h, clocks.For(h.URL), userAgent(o.Version))
-			_, msg, err := verifyOnce(ctx, client, rec, h, want, nil)
+			var msg string
+			var err error
+			if auth {
+				msg, err = verifyAuthoritative(ctx, rec, want, func(m string) { tr.verify(rec.Key(), m, nil) })
+			} else {
+				client := NewHTTPDNSClient(h, clocks.For(h.URL), userAgent(o.Version))
+				_, msg, err = verifyOnce(ctx, client, rec, h, want, nil)
+			}
 			var at *time.Time
 			if err == nil {
 				now := time.Now().UTC()

@@ -73,7 +73,8 @@ func (v *verifier) start(rec *config.Record, want netip.Addr) {
 		return
 	}
 	h := v.g.cfg.HTTPDNS[rec.Verify]
-	if h == nil {
+	auth := rec.Verify == config.VerifyAuthoritative
+	if h == nil && !auth {
 		return
 	}
 	key := rec.Key()
@@ -89,6 +90,10 @@ func (v *verifier) start(rec *config.Record, want netip.Addr) {
 	go func() {
 		defer v.wg.Done()
 		defer cancel()
+		if auth {
+			v.runAuthoritative(ctx, rec, want)
+			return
+		}
 		v.run(ctx, rec, h, want)
 	}()
 }

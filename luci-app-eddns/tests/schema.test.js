@@ -53,6 +53,10 @@ test('provider fields depend on the API type', async () => {
 	assert.strictEqual(o('region').default, 'cn-north-4');
 	assert.ok(!o('endpoint').depends.some((d) => d.type == 'webhook'), 'a webhook has its url, no endpoint');
 	assert.deepStrictEqual(o('timeout').depends, [], 'timeout applies to every type');
+	assert.ok(!o('endpoint').depends.some((d) => d.type == 'rfc2136'), 'rfc2136 has its server, no endpoint');
+	assert.ok(o('key_secret').password && o('api_key').password, 'the TSIG secret and the PowerDNS key are secrets');
+	assert.deepStrictEqual(o('server').depends, [ { type: 'rfc2136' } ]);
+	assert.strictEqual(o('key_algorithm').default, 'hmac-sha256');
 });
 
 test('record fields show only what the source needs', async () => {
@@ -69,7 +73,7 @@ test('record fields show only what the source needs', async () => {
 	assert.strictEqual(o('url').widget, 'DynamicList');
 	assert.deepStrictEqual(o('type').values, [ 'A', 'AAAA' ]);
 	assert.deepStrictEqual(o('provider').values, [ 'ali', 'tx' ], 'picked from the configured providers');
-	assert.deepStrictEqual(o('verify').values, [ '', 'yunaq' ], 'none, or a configured httpdns section');
+	assert.deepStrictEqual(o('verify').values, [ '', 'authoritative', 'yunaq' ], 'none, the authoritative servers, or a configured httpdns section');
 });
 
 test('a missing global section is created so the first save is complete', async () => {

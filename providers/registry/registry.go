@@ -14,7 +14,9 @@ import (
 	"github.com/eddns/eddns/providers/alidns"
 	"github.com/eddns/eddns/providers/cloudflare"
 	"github.com/eddns/eddns/providers/huaweicloud"
+	"github.com/eddns/eddns/providers/powerdns"
 	"github.com/eddns/eddns/providers/qcloudcns"
+	"github.com/eddns/eddns/providers/rfc2136"
 	"github.com/eddns/eddns/providers/tencentcloud"
 	"github.com/eddns/eddns/providers/webhook"
 )
@@ -27,6 +29,8 @@ var builtin = []*providers.Spec{
 	qcloudcns.Spec,
 	cloudflare.Spec,
 	huaweicloud.Spec,
+	rfc2136.Spec,
+	powerdns.Spec,
 	webhook.Spec,
 }
 

@@ -111,7 +111,11 @@ function compare(schema, model, sample) {
 			}
 			if (so.references && sample) {
 				const names = sample.filter((s) => s['.type'] == so.references).map((s) => s['.name']);
-				const offered = vo.values.filter((v) => v !== '');
+				const fixed = so.values || [];
+				const offered = vo.values.filter((v) => v !== '' && fixed.indexOf(v) < 0);
+				for (const f of fixed)
+					if (vo.values.indexOf(f) < 0)
+						bad(`${id}: view does not offer ${JSON.stringify(f)}`);
 				if (JSON.stringify(offered) != JSON.stringify(names))
 					bad(`${id}: offers ${JSON.stringify(offered)}, expected the ${so.references} sections ${JSON.stringify(names)}`);
 				if (!so.required && vo.values.indexOf('') < 0)

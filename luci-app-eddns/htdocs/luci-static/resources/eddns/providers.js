@@ -15,6 +15,8 @@ return baseclass.extend({
 		{ type: 'qcloud_cns', title: _('Tencent Cloud CNS, legacy v2, shut down in 2023') },
 		{ type: 'cloudflare', title: _('Cloudflare') },
 		{ type: 'huaweicloud', title: _('Huawei Cloud DNS') },
+		{ type: 'rfc2136', title: _('RFC 2136 dynamic update (BIND, Knot, ...) with TSIG') },
+		{ type: 'powerdns', title: _('PowerDNS Authoritative Server HTTP API') },
 		{ type: 'webhook', title: _('Webhook (custom HTTP request)') }
 	],
 
@@ -72,6 +74,60 @@ return baseclass.extend({
 			types: [ 'huaweicloud' ]
 		},
 		{
+			name: 'server',
+			kind: 'string',
+			format: 'host_port',
+			label: _('Server'),
+			help: _('Primary name server taking the updates: host or host:port (port 53 by default).'),
+			required: true,
+			types: [ 'rfc2136' ]
+		},
+		{
+			name: 'key_name',
+			kind: 'string',
+			label: _('TSIG key name'),
+			help: _('Name of the TSIG key as the server knows it (key "name" { ... } in named.conf).'),
+			required: true,
+			types: [ 'rfc2136' ]
+		},
+		{
+			name: 'key_secret',
+			kind: 'secret',
+			format: 'base64',
+			label: _('TSIG secret'),
+			help: _('The key\'s secret, base64 as tsig-keygen prints it.'),
+			secret: true,
+			required: true,
+			types: [ 'rfc2136' ]
+		},
+		{
+			name: 'key_algorithm',
+			kind: 'enum',
+			label: _('TSIG algorithm'),
+			help: _('HMAC algorithm of the key.'),
+			default: 'hmac-sha256',
+			values: [ 'hmac-sha256', 'hmac-sha512', 'hmac-sha384', 'hmac-sha224', 'hmac-sha1', 'hmac-md5' ],
+			types: [ 'rfc2136' ]
+		},
+		{
+			name: 'api_key',
+			kind: 'secret',
+			label: _('API key'),
+			help: _('The server\'s api-key (pdns.conf), sent as X-API-Key.'),
+			secret: true,
+			required: true,
+			types: [ 'powerdns' ]
+		},
+		{
+			name: 'server_id',
+			kind: 'string',
+			format: 'label',
+			label: _('Server id'),
+			help: _('Server id in the API path; the Authoritative Server only has localhost.'),
+			default: 'localhost',
+			types: [ 'powerdns' ]
+		},
+		{
 			name: 'url',
 			kind: 'url',
 			label: _('URL'),
@@ -109,8 +165,9 @@ return baseclass.extend({
 			name: 'endpoint',
 			kind: 'url',
 			label: _('Endpoint'),
-			help: _('API endpoint; empty means the provider\'s official endpoint. Tencent shut down the official CNS v2 API (qcloud_cns) in 2023: qcloud_cns needs a compatible private endpoint here; new accounts use tencentcloud.'),
-			types: [ 'alidns', 'tencentcloud', 'qcloud_cns', 'cloudflare', 'huaweicloud' ]
+			help: _('API endpoint; empty means the provider\'s official endpoint. Tencent shut down the official CNS v2 API (qcloud_cns) in 2023: qcloud_cns needs a compatible private endpoint here; new accounts use tencentcloud. PowerDNS: the webserver\'s base URL, e.g. http://ns1.example.net:8081 (required).'),
+			required_for: [ 'powerdns' ],
+			types: [ 'alidns', 'tencentcloud', 'qcloud_cns', 'cloudflare', 'huaweicloud', 'powerdns' ]
 		},
 		{
 			name: 'timeout',

@@ -300,7 +300,12 @@ return baseclass.extend({
 	 * eddns/providers.js, the way config.readValue does in the daemon. */
 	byKind: function(opt, value) {
 		switch (opt.kind) {
-		case 'secret': return this.secret(value);
+		case 'secret':
+			/* a secret may have a format too (base64); neither quotes it */
+			const r = this.secret(value);
+			if (r !== true || !opt.format)
+				return r;
+			break;
 		case 'url': return this.url(value);
 		case 'int': return this.integer(value, opt.min, opt.max);
 		}

@@ -285,8 +285,9 @@ return view.extend({
 		o.modalonly = true;
 
 		o = s.option(form.ListValue, 'verify', _('Verify with'),
-			_('An HTTPDNS section used to check that the published value resolves.'));
+			_('An HTTPDNS section used to check that the published value resolves, or the zone\'s authoritative name servers asked directly.'));
 		o.value('', _('none'));
+		o.value('authoritative', _('Authoritative name servers'));
 		uci.sections('eddns', 'httpdns').forEach(function(h) {
 			o.value(h['.name']);
 		});
