@@ -168,8 +168,18 @@ func TestStartWithoutUjailSkipsTheJail(t *testing.T) {
 	if n := countCalls(calls, "procd_add_jail") + countCalls(calls, "procd_add_jail_mount") + countCalls(calls, "procd_add_jail_mount_rw"); n != 0 {
 		t.Errorf("%d jail calls without ujail: %q", n, calls)
 	}
-	if !hasCall(calls, "procd_set_param", "user", e.user.name) || countCalls(calls, "procd_open_instance") != 1 {
-		t.Errorf("instance not defined as the unprivileged user: %q", calls)
+	// procd without ujail would setuid the daemon with no capability left
+	// (procd service/instance.c instance_run): the daemon must be started
+	// as root and switch to the user itself, keeping CAP_NET_RAW.
+	want := []string{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"),
+		"run", "-c", filepath.Join(e.runDir, "eddns"), "--user", e.user.name}
+	if !hasCall(calls, want...) || countCalls(calls, "procd_open_instance") != 1 {
+		t.Errorf("instance does not switch to the unprivileged user itself: missing %q\ncalls: %q", want, calls)
+	}
+	for _, c := range calls {
+		if c[0] == "procd_set_param" && (c[1] == "user" || c[1] == "group" || c[1] == "capabilities") {
+			t.Errorf("%q without ujail: procd would drop every capability (or ignore it)", c)
+		}
 	}
 }
 
