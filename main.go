@@ -136,8 +136,9 @@ func isConfigError(err error) bool {
 }
 
 type runCmd struct {
-	c    *cli
-	User string `long:"user" value-name:"NAME" description:"started as root: become NAME, keeping only CAP_NET_RAW (for router adverts), before doing anything else"`
+	c          *cli
+	User       string `long:"user" value-name:"NAME" description:"started as root: become NAME, keeping only CAP_NET_RAW (for router adverts), before doing anything else"`
+	StatusCopy string `long:"status-copy" value-name:"FILE" description:"also write the status into FILE, an existing root-owned file, in place (LuCI reads it)"`
 }
 
 func (r *runCmd) Execute([]string) error {
@@ -151,6 +152,7 @@ func (r *runCmd) Execute([]string) error {
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM, os.Interrupt)
 	o := r.c.daemonOpts()
 	o.Signals = sigs
+	o.StatusCopy = r.StatusCopy
 	err := daemon.Run(context.Background(), o)
 	if err != nil && isConfigError(err) {
 		return r.c.configError(err)

@@ -36,6 +36,9 @@ type Options struct {
 	// Signals delivers SIGHUP (reload), SIGUSR1 (full check), SIGUSR2 (clock
 	// trustworthy) and SIGTERM/SIGINT (stop).
 	Signals <-chan os.Signal
+	// StatusCopy, when set, is a root-owned file the status is also
+	// written into, in place, for LuCI (see state.WriteStatusCopy).
+	StatusCopy string
 }
 
 // daemon is the state of a running `eddns run`.
@@ -188,6 +191,7 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 		d.log.Warn("global.enabled is 0: idle, no record is updated; set it to 1 and reload")
 	}
 	g.tracker = newTracker(cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clock, d.log)
+	g.tracker.copyPath = d.o.StatusCopy
 	g.tracker.setRecords(g.recs, store)
 
 	byProvider := map[string][]*config.Record{}

@@ -22,6 +22,8 @@ type tracker struct {
 	clock *providers.Clock
 	st    state.Status
 	idx   map[string]int // record key -> index in st.Records
+	// copyPath is Options.StatusCopy: LuCI's copy of status.json.
+	copyPath string
 }
 
 func newTracker(dir, version string, dryRun bool, clock *providers.Clock, log *slog.Logger) *tracker {
@@ -134,6 +136,11 @@ func (t *tracker) flushLocked() {
 	}
 	if err := state.WriteStatus(t.dir, t.st); err != nil {
 		t.log.Warn("could not write status", "err", err)
+	}
+	if t.copyPath != "" {
+		if err := state.WriteStatusCopy(t.copyPath, t.st); err != nil {
+			t.log.Warn("could not write the status for LuCI", "err", err)
+		}
 	}
 }
 

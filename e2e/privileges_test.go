@@ -57,7 +57,8 @@ func TestUnprivilegedDaemon(t *testing.T) {
 			return startAs(t, e, bin, append([]string{"--reuid=65534", "--regid=65534", "--clear-groups"}, ujailCaps...)...)
 		}},
 		{"root, --user", true, func(t *testing.T, e *Env, bin string) *setprivDaemon {
-			return startCmd(t, e, []string{bin, "-c", e.Config, "--log-level", "debug", "run", "--user", "nobody"})
+			return startCmd(t, e, []string{bin, "-c", e.Config, "--log-level", "debug", "run",
+				"--status-copy", statusCopy(t, bin), "--user", "nobody"})
 		}},
 		{"procd user, no capabilities", false, func(t *testing.T, e *Env, bin string) *setprivDaemon {
 			return startAs(t, e, bin, "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -133,10 +134,43 @@ func TestUnprivilegedDaemon(t *testing.T) {
 					t.Errorf("%s owned by uid %d, want %d", f, st.Uid, nobody)
 				}
 			}
+			if tc.name == "root, --user" {
+				// The copy for LuCI follows the status file.
+				b, err := os.ReadFile(statusCopy(t, bin))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var cp state.Status
+				if err := json.Unmarshal(b, &cp); err != nil || len(cp.Records) != 2 || cp.PID != d.pid() {
+					t.Errorf("status copy for LuCI: %+v, %v\n%s", cp, err, b)
+				}
+			}
 			d.stop(t)
 			assertNoSecret(t, "the daemon's log", d.log(), Secret)
 		})
 	}
+}
+
+// statusCopy makes (once) the root-owned directory with the file for
+// `run --status-copy` next to bin, as the init script does, and returns
+// the file's path.
+func statusCopy(t *testing.T, bin string) string {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(bin), "luci")
+	f := filepath.Join(dir, "status.json")
+	if _, err := os.Stat(f); err == nil {
+		return f
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(f, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // TestDropNeedsRoot: `run --user` started by someone else fails clearly

@@ -18,6 +18,7 @@ type initEnv struct {
 	conf     string // stands in for /etc/config/eddns
 	runDir   string // stands in for /var/etc/eddns
 	stateDir string // default state_dir
+	copyDir  string // stands in for /var/run/eddns-luci
 	ujail    string
 	running  bool
 	user     daemonUser
@@ -43,6 +44,7 @@ func newInitEnv(t *testing.T) *initEnv {
 		confDir:  filepath.Join(dir, "etc/config"),
 		runDir:   filepath.Join(dir, "var/etc/eddns"),
 		stateDir: filepath.Join(dir, "var/run/eddns"),
+		copyDir:  filepath.Join(dir, "var/run/eddns-luci"),
 		ujail:    filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/ujail"),
 		user:     lookupDaemonUser(t),
 	}
@@ -86,6 +88,7 @@ func (e *initEnv) run(action string) (calls [][]string, logs string) {
 		"T_CONFIG="+e.conf,
 		"T_RUN_DIR="+e.runDir,
 		"T_DEFAULT_STATE_DIR="+e.stateDir,
+		"T_STATUS_COPY_DIR="+e.copyDir,
 		"T_USER="+e.user.name,
 		"T_GROUP="+e.user.group,
 		"T_UJAIL="+e.ujail,
@@ -93,7 +96,7 @@ func (e *initEnv) run(action string) (calls [][]string, logs string) {
 		"T_LOGGER="+filepath.Join(stub, "bin/logger"),
 	)
 	out, err := cmd.CombinedOutput()
-	if err != nil && action != "start" && action != "reload" {
+	if err != nil && action != "start" && action != "reload" && action != "check" {
 		e.t.Fatalf("rc.sh %s: %v\n%s", action, err, out)
 	}
 	for _, l := range strings.Split(strings.TrimRight(readFile(e.t, procdLog), "\n"), "\n") {
@@ -130,7 +133,8 @@ func TestStartDefinesTheInstance(t *testing.T) {
 	runConfig := filepath.Join(e.runDir, "eddns")
 	for _, want := range [][]string{
 		{"procd_open_instance", "eddns"},
-		{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"), "run", "-c", runConfig},
+		{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"), "run", "-c", runConfig,
+			"--status-copy", filepath.Join(e.copyDir, "status.json")},
 		{"procd_set_param", "respawn"},
 		{"procd_set_param", "stdout", "1"},
 		{"procd_set_param", "stderr", "1"},
@@ -140,7 +144,7 @@ func TestStartDefinesTheInstance(t *testing.T) {
 		{"procd_add_jail", "eddns", "ubus", "ronly"},
 		{"procd_add_jail_mount", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/ubus")},
 		{"procd_add_jail_mount", e.runDir, "/etc/ssl/certs/ca-certificates.crt"},
-		{"procd_add_jail_mount_rw", e.stateDir},
+		{"procd_add_jail_mount_rw", e.stateDir, filepath.Join(e.copyDir, "status.json")},
 		{"procd_close_instance"},
 		{"procd_add_reload_trigger", "eddns"},
 		{"procd_close_service"},
@@ -172,7 +176,7 @@ func TestStartWithoutUjailSkipsTheJail(t *testing.T) {
 	// (procd service/instance.c instance_run): the daemon must be started
 	// as root and switch to the user itself, keeping CAP_NET_RAW.
 	want := []string{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"),
-		"run", "-c", filepath.Join(e.runDir, "eddns"), "--user", e.user.name}
+		"run", "-c", filepath.Join(e.runDir, "eddns"), "--status-copy", filepath.Join(e.copyDir, "status.json"), "--user", e.user.name}
 	if !hasCall(calls, want...) || countCalls(calls, "procd_open_instance") != 1 {
 		t.Errorf("instance does not switch to the unprivileged user itself: missing %q\ncalls: %q", want, calls)
 	}
@@ -355,31 +359,89 @@ func sigNum(t *testing.T, name string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestCustomStateDirLinksStatusForLuCI: LuCI's ACL allows reading only the
-// default status.json, so a custom state_dir must be reachable from there.
-func TestCustomStateDirLinksStatusForLuCI(t *testing.T) {
+// TestStatusCopyForLuCI: rpcd reads the status for LuCI as root, so the
+// file must be one the daemon cannot redirect: a regular file in a
+// directory only root may change, which the daemon may only rewrite. A
+// link left at the path (by an older version, or planted) is replaced, and
+// the link older versions made in the default state_dir goes.
+func TestStatusCopyForLuCI(t *testing.T) {
 	e := newInitEnv(t)
 	custom := filepath.Join(e.dir, "mnt/usb/eddns")
+	copyPath := filepath.Join(e.copyDir, "status.json")
+	secret := filepath.Join(e.dir, "shadow")
+	writeFile(t, secret, "root:$1$secret:0:0\n", 0o600)
+	if err := os.MkdirAll(e.copyDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, copyPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(e.stateDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(e.stateDir, e.user.uid, e.user.gid); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(custom, "status.json"), filepath.Join(e.stateDir, "status.json")); err != nil {
+		t.Fatal(err)
+	}
 	e.writeConfig("1", "config global 'global'\n\toption state_dir '"+custom+"'\n")
 	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
 		t.Fatalf("start failed: %q %s", calls, logs)
 	}
-	link := filepath.Join(e.stateDir, "status.json")
-	if got, err := os.Readlink(link); err != nil || got != filepath.Join(custom, "status.json") {
-		t.Fatalf("%s -> %q (%v), want a link to the custom state_dir", link, got, err)
+	for _, tt := range []struct {
+		path     string
+		uid, gid int
+		mode     os.FileMode
+	}{
+		{e.copyDir, 0, 0, 0o755 | os.ModeDir},
+		{copyPath, e.user.uid, e.user.gid, 0o644},
+	} {
+		fi, err := os.Lstat(tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if int(st.Uid) != tt.uid || int(st.Gid) != tt.gid || fi.Mode() != tt.mode {
+			t.Errorf("%s: %d:%d %v, want %d:%d %v", tt.path, st.Uid, st.Gid, fi.Mode(), tt.uid, tt.gid, tt.mode)
+		}
 	}
-	// What the daemon writes there is what LuCI reads.
-	writeFile(t, filepath.Join(custom, "status.json"), `{"records":[]}`, 0o644)
-	if got := readFile(t, link); got != `{"records":[]}` {
-		t.Errorf("read through the link: %q", got)
+	if b := readFile(t, secret); b != "root:$1$secret:0:0\n" {
+		t.Errorf("the file the planted link pointed at changed: %q", b)
 	}
+	if _, err := os.Lstat(filepath.Join(e.stateDir, "status.json")); err == nil {
+		t.Error("the old link in the default state_dir is still there")
+	}
+	// What the daemon's user can and cannot do there.
+	asDaemon := func(script string) error {
+		cmd := exec.Command("busybox", "sh", "-c", script)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(e.user.uid), Gid: uint32(e.user.gid)}}
+		return cmd.Run()
+	}
+	if err := asDaemon("echo '{}' >" + copyPath); err != nil {
+		t.Errorf("the daemon cannot write its status: %v", err)
+	}
+	for _, attack := range []string{
+		"ln -sf " + secret + " " + copyPath,
+		"rm -f " + copyPath,
+		"ln -s " + secret + " " + filepath.Join(e.copyDir, "other"),
+	} {
+		if err := asDaemon(attack); err == nil {
+			t.Errorf("the daemon's user could %q", attack)
+		}
+	}
+	if fi, err := os.Lstat(copyPath); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("%s is no longer a regular file: %v", copyPath, err)
+	}
+}
 
-	// Back to the default: it is the daemon's directory, and the link goes.
+// TestCheckCommand: `/etc/init.d/eddns check` (what LuCI's "Check now"
+// runs) sends SIGUSR1 to eddns and nothing else.
+func TestCheckCommand(t *testing.T) {
+	e := newInitEnv(t)
 	e.writeConfig("1", "")
-	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
-		t.Fatalf("start on the default state_dir after a custom one failed: %q %s", calls, logs)
-	}
-	if fi, err := os.Lstat(link); err == nil {
-		t.Errorf("status.json on the default state_dir is still there: %v", fi.Mode())
+	calls, _ := e.run("check")
+	if want := [][]string{{"procd_send_signal", "eddns", "eddns", sigNum(t, "USR1")}}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("check: calls %q, want %q", calls, want)
 	}
 }
