@@ -436,12 +436,20 @@ func TestStatusCopyForLuCI(t *testing.T) {
 }
 
 // TestCheckCommand: `/etc/init.d/eddns check` (what LuCI's "Check now"
-// runs) sends SIGUSR1 to eddns and nothing else.
+// runs) sends SIGUSR1 to eddns and nothing else, and says so when the
+// daemon is not running.
 func TestCheckCommand(t *testing.T) {
 	e := newInitEnv(t)
 	e.writeConfig("1", "")
+	e.running = true
 	calls, _ := e.run("check")
-	if want := [][]string{{"procd_send_signal", "eddns", "eddns", sigNum(t, "USR1")}}; !reflect.DeepEqual(calls, want) {
+	want := [][]string{{"procd_running", "eddns", "eddns"}, {"procd_send_signal", "eddns", "eddns", sigNum(t, "USR1")}}
+	if !reflect.DeepEqual(calls, want) {
 		t.Errorf("check: calls %q, want %q", calls, want)
+	}
+	e.running = false
+	calls, _ = e.run("check")
+	if countCalls(calls, "procd_send_signal") != 0 {
+		t.Errorf("signalled a stopped daemon: %q", calls)
 	}
 }
