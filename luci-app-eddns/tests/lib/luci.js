@@ -164,6 +164,13 @@ function createLuCI(opts) {
 				return null;
 			return opt == null ? s : (s[opt] != null ? s[opt] : null);
 		},
+		/* set stages a value; like uci.js, get() and sections() see staged
+		 * changes before they are applied. */
+		set: (conf, sid, opt, val) => {
+			const sec = (uciData[conf] || []).find((x) => x['.name'] == sid);
+			if (sec)
+				sec[opt] = val;
+		},
 		add: (conf, type, name) => {
 			(uciData[conf] = uciData[conf] || []).push({ '.name': name, '.type': type });
 			rec.uciAdded.push({ conf, type, name });
@@ -186,6 +193,13 @@ function createLuCI(opts) {
 		value(key, label) {
 			this.keylist.push(String(key));
 			this.vallist.push(label != null ? label : key);
+		}
+		/* load is CBIAbstractValue.load (luci-base form.js): the saved
+		 * value, staged changes included (uci.js get). Maps call it for
+		 * every option of every section each time they load, the modal's
+		 * map included. */
+		load(section_id) {
+			return uci.get(this.map.config, section_id, this.option);
 		}
 		depends(field, value) {
 			if (typeof field == 'object')
@@ -234,6 +248,26 @@ function createLuCI(opts) {
 			this.children.push(o);
 			return o;
 		}
+		/* openModal models GridSection.renderMoreOptionsModal (luci-base
+		 * form.js): a new Map with a NamedSection for section_id, the
+		 * options copied by cloneOptions (a new option of the same class,
+		 * then every own property of the original but map, section,
+		 * option, title and description), and the map loaded, which
+		 * calls load() of every option. Resolves to the modal's section. */
+		async openModal(section_id) {
+			const m = new form.Map(this.map.config);
+			rec.maps.pop(); // a modal is not one of the page's maps
+			const ns = m.section(form.NamedSection, section_id, this.sectiontype);
+			for (const o1 of this.children) {
+				const o2 = ns.option(o1.constructor, o1.option, o1.title, o1.description);
+				for (const k of Object.keys(o1))
+					if (![ 'map', 'section', 'option', 'title', 'description' ].includes(k))
+						o2[k] = o1[k];
+			}
+			for (const o of ns.children)
+				await o.load(section_id);
+			return ns;
+		}
 		/* formvalue reads the values a test put "into the form". */
 		formvalue(section_id, option) {
 			const fv = this.map.formvalues[section_id];
@@ -267,8 +301,20 @@ function createLuCI(opts) {
 			this.children.push(s);
 			return s;
 		}
-		render() {
-			return Promise.resolve(E('div', { 'class': 'cbi-map', 'data-config': this.config }, [ this.title || '' ]));
+		/* load is CBIMap.load (luci-base form.js), which render() runs
+		 * first: every section loads every option for each of its
+		 * section ids (CBIAbstractSection.load). */
+		async load() {
+			for (const sec of this.children) {
+				const ids = sec.name ? [ sec.name ] : uci.sections(this.config, sec.sectiontype).map((x) => x['.name']);
+				for (const id of ids)
+					for (const o of sec.children)
+						await o.load(id);
+			}
+		}
+		async render() {
+			await this.load();
+			return E('div', { 'class': 'cbi-map', 'data-config': this.config }, [ this.title || '' ]);
 		}
 	};
 

@@ -48,6 +48,27 @@ function oneOfDevice(opt, section_id, value, other) {
 	return true;
 }
 
+/* sectionChoices fills a ListValue with the sections of one type each time
+ * a form loads it, not once at render: GridSection.renderMoreOptionsModal
+ * (luci-base form.js) clones the options into a new map and loads them for
+ * every modal it opens, and uci.sections() includes sections added in this
+ * session but not yet applied. So a provider or HTTPDNS account saved in
+ * its own modal can be chosen in a record's modal right after, without
+ * Save & Apply or a page reload. */
+function sectionChoices(opt, type, label, first) {
+	opt.load = function(section_id) {
+		this.keylist = [];
+		this.vallist = [];
+		if (first)
+			this.value(first[0], first[1]);
+		uci.sections('eddns', type).forEach(L.bind(function(sec) {
+			this.value(sec['.name'], label(sec));
+		}, this));
+		return form.ListValue.prototype.load.apply(this, [ section_id ]);
+	};
+	return opt;
+}
+
 return view.extend({
 	load: function() {
 		return uci.load('eddns');
@@ -156,10 +177,8 @@ return view.extend({
 		o.rmempty = false;
 		o.editable = true;
 
-		o = s.option(form.ListValue, 'provider', _('Provider'), _('A provider section defined above (save it first).'));
-		uci.sections('eddns', 'provider').forEach(function(p) {
-			o.value(p['.name'], p.type ? '%s (%s)'.format(p['.name'], p.type) : p['.name']);
-		});
+		o = sectionChoices(s.option(form.ListValue, 'provider', _('Provider'), _('A provider section defined above (save it first).')),
+			'provider', function(p) { return p.type ? '%s (%s)'.format(p['.name'], p.type) : p['.name'] });
 		o.rmempty = false;
 
 		o = checked(s.option(form.Value, 'zone', _('Zone'), _('The zone as the provider knows it, e.g. example.com.')),
@@ -257,12 +276,9 @@ return view.extend({
 		o.depends('source', 'static');
 		o.modalonly = true;
 
-		o = s.option(form.ListValue, 'verify', _('Verify with'),
-			_('An HTTPDNS section used to check that the published value resolves.'));
-		o.value('', _('none'));
-		uci.sections('eddns', 'httpdns').forEach(function(h) {
-			o.value(h['.name']);
-		});
+		o = sectionChoices(s.option(form.ListValue, 'verify', _('Verify with'),
+			_('An HTTPDNS section used to check that the published value resolves.')),
+			'httpdns', function(h) { return h['.name'] }, [ '', _('none') ]);
 		o.optional = true;
 		o.rmempty = true;
 		o.modalonly = true;
