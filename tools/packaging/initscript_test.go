@@ -253,7 +253,6 @@ func TestStartDoesNothing(t *testing.T) {
 		wantLog string
 	}{
 		{name: "disabled", enabled: "0", wantLog: "not starting"},
-		{name: "enabled missing", enabled: "", wantLog: "not starting"},
 		{name: "invalid config", enabled: "1", extra: "config record 'x'\n\toption type 'INVALID'\n",
 			wantLog: "is not valid"},
 		{name: "state_dir owned by someone else", enabled: "1", prepare: func(e *initEnv) {
@@ -285,6 +284,17 @@ func TestStartDoesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStartWithoutEnabled: a config without global.enabled runs the daemon,
+// as the daemon and LuCI read it (schema default 1); LuCI may remove an
+// option that equals its default on save.
+func TestStartWithoutEnabled(t *testing.T) {
+	e := newInitEnv(t)
+	writeFile(t, e.conf, "config global 'global'\n\toption log_level 'info'\n", 0o600)
+	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
+		t.Fatalf("no instance without global.enabled: %q %s", calls, logs)
 	}
 }
 

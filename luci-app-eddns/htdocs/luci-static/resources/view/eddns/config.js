@@ -101,7 +101,7 @@ return view.extend({
 		o.default = 'info';
 
 		o = checked(s.option(form.Value, 'state_dir', _('State directory'),
-			_('Holds the state cache and status.json; tmpfs is fine. The status page reads /var/run/eddns/status.json only.')),
+			_('Holds the state cache and status.json; tmpfs is fine. The status page works with any directory.')),
 			false, function(sid, v) { return check.path(v) });
 		o.default = '/var/run/eddns';
 		o.placeholder = '/var/run/eddns';
