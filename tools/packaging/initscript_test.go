@@ -1,10 +1,12 @@
 package packaging
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -461,5 +463,83 @@ func TestCheckCommand(t *testing.T) {
 	calls, _ = e.run("check")
 	if countCalls(calls, "procd_send_signal") != 0 {
 		t.Errorf("signalled a stopped daemon: %q", calls)
+	}
+}
+
+// procdOutcome models what procd does with the instance the init script
+// defined (procd service/instance.c, jail/jail.c) and returns the user the
+// program ends up running as, whether it keeps CAP_NET_RAW, and the
+// environment it starts with:
+//   - the jail is used only if /sbin/ujail exists (instance_config_parse:
+//     stat(UJAIL_BIN_PATH), has_jail = false otherwise);
+//   - with the jail, `user`/`group`/`capabilities` become ujail -U/-G/-C
+//     (jail_run); ujail switches user and applies the capability file, and
+//     starts the program with only container=ujail in its environment;
+//   - without it, procd itself calls initgroups/setgid/setuid from root
+//     when `user` is set (instance_run), which clears every capability
+//     (capabilities(7)), and `capabilities` is ignored; without `user` the
+//     program starts as root, and `eddns run --user NAME` switches to NAME
+//     keeping CAP_NET_RAW only (package privdrop, proved in
+//     e2e/privileges_test.go).
+func procdOutcome(t *testing.T, calls [][]string, ujail bool) (user string, netRaw bool) {
+	t.Helper()
+	var cmd []string
+	var procdUser, caps string
+	for _, c := range calls {
+		if c[0] != "procd_set_param" {
+			continue
+		}
+		switch c[1] {
+		case "command":
+			cmd = c[2:]
+		case "user":
+			procdUser = c[2]
+		case "capabilities":
+			caps = c[2]
+		}
+	}
+	jailed := ujail && countCalls(calls, "procd_add_jail") > 0
+	switch {
+	case jailed:
+		// After ujail execs the program as a non-root user, only the
+		// ambient set (bounded by the bounding set) survives into its
+		// effective set (capabilities(7)).
+		b, err := os.ReadFile(filepath.Join(repoRoot(t), "openwrt/files/etc/capabilities/eddns.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sets map[string][]string
+		if err := json.Unmarshal(b, &sets); err != nil {
+			t.Fatal(err)
+		}
+		return procdUser, caps == "/etc/capabilities/eddns.json" &&
+			slices.Contains(sets["ambient"], "CAP_NET_RAW") && slices.Contains(sets["bounding"], "CAP_NET_RAW")
+	case procdUser != "":
+		return procdUser, false
+	default:
+		for i, a := range cmd {
+			if a == "--user" && i+1 < len(cmd) {
+				return cmd[i+1], true
+			}
+		}
+		return "root", true
+	}
+}
+
+// TestDaemonRunsAsUserWithNetRaw: with or without ujail, the instance the
+// init script defines ends up as the eddns user holding CAP_NET_RAW.
+func TestDaemonRunsAsUserWithNetRaw(t *testing.T) {
+	for _, ujail := range []bool{true, false} {
+		e := newInitEnv(t)
+		if !ujail {
+			e.ujail = filepath.Join(e.dir, "no-ujail")
+		}
+		e.writeConfig("1", "")
+		calls, logs := e.run("start")
+		user, netRaw := procdOutcome(t, calls, ujail)
+		if user != e.user.name || !netRaw {
+			t.Errorf("ujail=%v: the daemon would run as %q with CAP_NET_RAW=%v, want %q with it\ncalls: %q\n%s",
+				ujail, user, netRaw, e.user.name, calls, logs)
+		}
 	}
 }
