@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -36,34 +35,6 @@ type Creds struct {
 	UID    int
 	GID    int
 	Groups []int // supplementary groups, as initgroups(3) would set them
-}
-
-// Lookup resolves name (and its groups) from /etc/passwd and /etc/group.
-func Lookup(name string) (Creds, error) {
-	u, err := user.Lookup(name)
-	if err != nil {
-		return Creds{}, fmt.Errorf("privdrop: user %q: %w", name, err)
-	}
-	uid, err1 := strconv.Atoi(u.Uid)
-	gid, err2 := strconv.Atoi(u.Gid)
-	if err := errors.Join(err1, err2); err != nil {
-		return Creds{}, fmt.Errorf("privdrop: user %q: %w", name, err)
-	}
-	if uid == 0 {
-		return Creds{}, fmt.Errorf("privdrop: user %q is root; that drops nothing", name)
-	}
-	c := Creds{Name: name, UID: uid, GID: gid, Groups: []int{gid}}
-	ids, err := u.GroupIds()
-	if err != nil {
-		return Creds{}, fmt.Errorf("privdrop: groups of %q: %w", name, err)
-	}
-	for _, s := range ids {
-		g, err := strconv.Atoi(s)
-		if err == nil && g != gid {
-			c.Groups = append(c.Groups, g)
-		}
-	}
-	return c, nil
 }
 
 // Drop switches every thread of the process to c and leaves it with keep

@@ -1,6 +1,7 @@
 package privdrop
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -88,5 +89,43 @@ func FuzzParseStatus(f *testing.F) {
 	f.Add([]byte(sample))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = ParseStatus(b)
+	})
+}
+
+const (
+	samplePasswd = "root:x:0:0:root:/root:/bin/ash\n" +
+		"daemon:*:1:1:daemon:/var:/bin/false\n" +
+		"eddns:x:411:411:eddns:/var/run/eddns:/bin/false\n" +
+		"broken:x:abc:1::/:/bin/false\n"
+	sampleGroup = "root:x:0:\n" +
+		"eddns:x:411:\n" +
+		"network:x:101:dnsmasq,eddns\n" +
+		"odd:x:zz:eddns\n" +
+		"logd:x:514:logd\n"
+)
+
+func TestLookupParsesPasswdAndGroup(t *testing.T) {
+	c, err := lookup("eddns", []byte(samplePasswd), []byte(sampleGroup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Creds{Name: "eddns", UID: 411, GID: 411, Groups: []int{411, 101}}
+	if c.Name != want.Name || c.UID != want.UID || c.GID != want.GID || fmt.Sprint(c.Groups) != fmt.Sprint(want.Groups) {
+		t.Fatalf("got %+v, want %+v", c, want)
+	}
+	for _, name := range []string{"root", "nobody", "broken", ""} {
+		if _, err := lookup(name, []byte(samplePasswd), []byte(sampleGroup)); err == nil {
+			t.Errorf("lookup(%q) succeeded", name)
+		}
+	}
+}
+
+func FuzzLookup(f *testing.F) {
+	f.Add("eddns", []byte(samplePasswd), []byte(sampleGroup))
+	f.Fuzz(func(t *testing.T, name string, passwd, group []byte) {
+		c, err := lookup(name, passwd, group)
+		if err == nil && (c.UID <= 0 || len(c.Groups) == 0 || c.Groups[0] != c.GID) {
+			t.Fatalf("lookup(%q) = %+v", name, c)
+		}
 	})
 }
