@@ -35,6 +35,10 @@ const (
 	ubusExitNoConnection     = 256 - 1 // "Failed to connect to ubus"
 )
 
+// aclHint says how the daemon's ubus permission is granted.
+const aclHint = "/usr/share/acl.d/eddns.json (installed with eddns) grants it once ubusd has reloaded: " +
+	"killall -HUP ubusd, or use option device"
+
 // ResolveNetwork returns the Linux device behind an OpenWrt logical
 // interface (UCI `option network 'wan6'`), as netifd reports it:
 // `ubus call network.interface status {"interface":"<name>"}`, field
@@ -61,15 +65,11 @@ func ResolveNetwork(ctx context.Context, name string) (string, error) {
 		// ubusd_send_obj); the CLI then invokes an id that does not
 		// exist and reports "Not found" (252), not "Permission denied".
 		// `ubus list` shows the same hiding, which tells the two apart.
-		return "", fmt.Errorf("network %q: ubusd hides network.interface from this user (its ACL); "+
-			"/usr/share/acl.d/eddns.json (installed with eddns) grants it once ubusd has reloaded: "+
-			"killall -HUP ubusd, or use option device", name)
+		return "", fmt.Errorf("network %q: ubusd hides network.interface from this user (its ACL); %s", name, aclHint)
 	case code == ubusExitNotFound:
 		return "", fmt.Errorf("network %q: no such interface (ubus: not found)", name)
 	case code == ubusExitPermissionDenied:
-		return "", fmt.Errorf("network %q: ubusd denied network.interface status to this user; "+
-			"/usr/share/acl.d/eddns.json (installed with eddns) grants it once ubusd has reloaded: "+
-			"killall -HUP ubusd, or use option device", name)
+		return "", fmt.Errorf("network %q: ubusd denied network.interface status to this user; %s", name, aclHint)
 	case code == ubusExitLookupNotFound:
 		return "", fmt.Errorf("network %q: ubus has no network.interface object (is netifd running?)", name)
 	case code == ubusExitNoConnection:
