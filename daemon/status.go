@@ -22,8 +22,10 @@ type tracker struct {
 	clock *providers.Clock
 	st    state.Status
 	idx   map[string]int // record key -> index in st.Records
-	// copyPath is Options.StatusCopy: LuCI's copy of status.json.
-	copyPath string
+	// copyPath is Options.StatusCopy: LuCI's copy of status.json;
+	// copyBroken stops a failing copy from logging on every write.
+	copyPath   string
+	copyBroken bool
 }
 
 func newTracker(dir, version string, dryRun bool, clock *providers.Clock, log *slog.Logger) *tracker {
@@ -138,9 +140,14 @@ func (t *tracker) flushLocked() {
 		t.log.Warn("could not write status", "err", err)
 	}
 	if t.copyPath != "" {
-		if err := state.WriteStatusCopy(t.copyPath, t.st); err != nil {
-			t.log.Warn("could not write the status for LuCI", "err", err)
+		err := state.WriteStatusCopy(t.copyPath, t.st)
+		if err != nil && !t.copyBroken {
+			t.log.Warn("could not write the status for LuCI; not saying again until it works", "err", err)
 		}
+		if err == nil && t.copyBroken {
+			t.log.Info("writing the status for LuCI again", "file", t.copyPath)
+		}
+		t.copyBroken = err != nil
 	}
 }
 
