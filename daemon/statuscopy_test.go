@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/state"
@@ -20,7 +21,7 @@ func TestTrackerWritesTheLuCICopy(t *testing.T) {
 	dir := t.TempDir()
 	cp := filepath.Join(dir, "luci-status.json")
 	var logs bytes.Buffer
-	tr := newTracker(dir, "v1", false, &providers.Clock{}, slog.New(slog.NewTextHandler(&logs, nil)))
+	tr := newTracker(dir, "v1", false, providers.NewClock(time.Now), slog.New(slog.NewTextHandler(&logs, nil)))
 	tr.copyPath = cp
 	for range 3 {
 		tr.mu.Lock()
