@@ -176,6 +176,9 @@ func statusCopy(t *testing.T, bin string) string {
 // TestDropNeedsRoot: `run --user` started by someone else fails clearly
 // rather than running with whatever it had.
 func TestDropNeedsRoot(t *testing.T) {
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
 	e := NewEnv(t, TencentCloud)
 	bin := nobodyWorld(t, e)
 	e.WriteConfig(Record("nas6", "name", "nas", "type", "AAAA", "device", "lan0"))
