@@ -19,10 +19,12 @@ import (
 	"time"
 
 	"github.com/jessevdk/go-flags"
+	"golang.org/x/sys/unix"
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/daemon"
 	"github.com/eddns/eddns/httpdns"
+	"github.com/eddns/eddns/privdrop"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/state"
 )
@@ -139,18 +141,39 @@ func isConfigError(err error) bool {
 	return errors.As(err, &p) || errors.As(err, &pe)
 }
 
-type runCmd struct{ c *cli }
+type runCmd struct {
+	c          *cli
+	User       string `long:"user" value-name:"NAME" description:"started as root: become NAME, keeping only CAP_NET_RAW (for router adverts), before doing anything else"`
+	StatusCopy string `long:"status-copy" value-name:"FILE" description:"also write the status into FILE, an existing root-owned file, in place (LuCI reads it)"`
+}
 
 func (r *runCmd) Execute([]string) error {
+	if r.User != "" {
+		if err := dropPrivileges(r.User); err != nil {
+			return err
+		}
+		r.c.log.Info("switched user, keeping only CAP_NET_RAW", "user", r.User)
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, daemon.SignalInterfaces, syscall.SIGTERM, os.Interrupt)
 	o := r.c.daemonOpts()
 	o.Signals = sigs
+	o.StatusCopy = r.StatusCopy
 	err := daemon.Run(context.Background(), o)
 	if err != nil && isConfigError(err) {
 		return r.c.configError(err)
 	}
 	return err
+}
+
+// dropPrivileges makes the whole process user name with CAP_NET_RAW only
+// (see package privdrop for why procd cannot do this without ujail).
+func dropPrivileges(name string) error {
+	c, err := privdrop.Lookup(name)
+	if err != nil {
+		return err
+	}
+	return privdrop.Drop(c, unix.CAP_NET_RAW)
 }
 
 type onceCmd struct {

@@ -39,6 +39,9 @@ type Options struct {
 	// Signals delivers SIGHUP (reload), SIGUSR1 (full check), SIGUSR2 (clock
 	// trustworthy), SIGWINCH (interfaces changed) and SIGTERM/SIGINT (stop).
 	Signals <-chan os.Signal
+	// StatusCopy, when set, is a root-owned file the status is also
+	// written into, in place, for LuCI (see state.WriteStatusCopy).
+	StatusCopy string
 
 	// env replaces the system (netlink, ubus, echo services) in tests.
 	env *environment
@@ -358,6 +361,7 @@ func (d *daemon) commit(g, old *generation) {
 	}
 	if d.tracker == nil {
 		d.tracker = newTracker(g.cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clocks.Largest, d.log)
+		d.tracker.copyPath = d.o.StatusCopy
 	}
 	d.tracker.setDir(g.cfg.Global.StateDir)
 	d.tracker.setRecords(g.recs, g.store)

@@ -24,6 +24,10 @@ type tracker struct {
 	offset func() time.Duration // the clock correction to show
 	st     state.Status
 	idx    map[string]int // record key -> index in st.Records
+	// copyPath is Options.StatusCopy: LuCI's copy of status.json;
+	// copyBroken stops a failing copy from logging on every write.
+	copyPath   string
+	copyBroken bool
 }
 
 func newTracker(dir, version string, dryRun bool, offset func() time.Duration, log *slog.Logger) *tracker {
@@ -152,6 +156,16 @@ func (t *tracker) flushLocked() {
 	}
 	if err := state.WriteStatus(t.dir, t.st); err != nil {
 		t.log.Warn("could not write status", "err", err)
+	}
+	if t.copyPath != "" {
+		err := state.WriteStatusCopy(t.copyPath, t.st)
+		if err != nil && !t.copyBroken {
+			t.log.Warn("could not write the status for LuCI; not saying again until it works", "err", err)
+		}
+		if err == nil && t.copyBroken {
+			t.log.Info("writing the status for LuCI again", "file", t.copyPath)
+		}
+		t.copyBroken = err != nil
 	}
 }
 

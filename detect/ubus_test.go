@@ -53,10 +53,28 @@ func TestParseIfStatusMalformed(t *testing.T) {
 	}
 }
 
-// fakeUbus puts an executable named ubus first in PATH. It prints the
-// fixture for interface wan6 and fails like the real ubus (exit 4,
-// "Command failed: Not found") for any other.
-func fakeUbus(t *testing.T, fixture string) {
+// fakeUbus installs a stand-in for /bin/ubus that answers like the real
+// CLI (ubus cli.c) talking to netifd and ubusd, and points ubusPath at it.
+// It prints the fixture for interface wan6. Everything else fails with the
+// real exit status and stderr; acl chooses what ubusd's ACL does:
+//
+//   - "allow": network.interface is callable. An unknown interface:
+//     netifd's status handler returns UBUS_STATUS_NOT_FOUND (netifd ubus.c),
+//     the CLI's ubus_cli_error prints "Command failed: ubus call ...
+//     (Not found)" and returns -4: exit 252 (stderr is not a tty here).
+//   - "hide": the ACL grants none of the object's methods, so ubusd leaves
+//     it out of lookups (ubusd_proto.c ubusd_send_obj): `ubus list
+//     network.interface` prints nothing and exits 0, and `ubus call` ends
+//     in the same "(Not found)", exit 252.
+//   - "method": the object is visible (another method allowed) but status
+//     is not: ubusd_handle_invoke returns UBUS_STATUS_PERMISSION_DENIED,
+//     exit 250 "(Permission denied)".
+//   - "noobject": no network.interface at all (netifd not running): the
+//     lookup fails, main prints "Command failed: Not found", exit 4.
+//   - "nosocket": ubus_connect fails: "Failed to connect to ubus", exit 255.
+//
+// The script uses no PATH (the jail has none): only shell built-ins.
+func fakeUbus(t *testing.T, fixture, acl string) {
 	t.Helper()
 	dir := t.TempDir()
 	abs, err := filepath.Abs(filepath.Join("testdata", fixture))
@@ -64,21 +82,52 @@ func fakeUbus(t *testing.T, fixture string) {
 		t.Fatal(err)
 	}
 	script := `#!/bin/sh
+acl='` + acl + `'
+[ "$acl" = nosocket ] && { echo "Failed to connect to ubus" >&2; exit 255; }
+if [ "$1 $2" = "list network.interface" ]; then
+	case "$acl" in allow|method) echo network.interface ;; noobject) echo "Command failed: Not found" >&2; exit 4 ;; esac
+	exit 0
+fi
 [ "$1 $2 $3" = "call network.interface status" ] || { echo "usage" >&2; exit 2; }
+failed() { echo "Command failed: ubus call network.interface status $4 ($1)" >&2; }
+case "$acl" in
+noobject) echo "Command failed: Not found" >&2; exit 4 ;;
+hide) failed "Not found" "$@"; exit 252 ;;
+method) failed "Permission denied" "$@"; exit 250 ;;
+esac
 case "$4" in
 '{"interface":"wan6"}') while IFS= read -r l; do printf '%s\n' "$l"; done < '` + abs + `' ;;
-'{"interface":"guarded"}') echo "Command failed: Permission denied" >&2; exit 6 ;;
-*) echo "Command failed: Not found" >&2; exit 4 ;;
+*) failed "Not found" "$@"; exit 252 ;;
 esac
 `
-	if err := os.WriteFile(filepath.Join(dir, "ubus"), []byte(script), 0o755); err != nil {
+	path := filepath.Join(dir, "ubus")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("PATH", dir)
+	old := ubusPath
+	ubusPath = path
+	t.Cleanup(func() { ubusPath = old })
+}
+
+// emptyEnv runs the rest of the test with no environment at all, the way
+// ujail starts the daemon (only container=ujail: procd jail/jail.c).
+func emptyEnv(t *testing.T) {
+	t.Helper()
+	saved := os.Environ()
+	os.Clearenv()
+	os.Setenv("container", "ujail")
+	t.Cleanup(func() {
+		os.Clearenv()
+		for _, kv := range saved {
+			k, v, _ := strings.Cut(kv, "=")
+			os.Setenv(k, v)
+		}
+	})
 }
 
 func TestResolveNetwork(t *testing.T) {
-	fakeUbus(t, "ifstatus_wan6_pppoe.json")
+	fakeUbus(t, "ifstatus_wan6_pppoe.json", "allow")
+	emptyEnv(t)
 	dev, err := ResolveNetwork(context.Background(), "wan6")
 	if err != nil || dev != "pppoe-wan" {
 		t.Fatalf("wan6 = %q, %v; want pppoe-wan", dev, err)
@@ -87,9 +136,27 @@ func TestResolveNetwork(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `"nope"`) || !strings.Contains(err.Error(), "no such interface") {
 		t.Fatalf("unknown interface: %v", err)
 	}
-	_, err = ResolveNetwork(context.Background(), "guarded")
-	if err == nil || !strings.Contains(err.Error(), "denied") || !strings.Contains(err.Error(), "acl.d/eddns.json") {
-		t.Fatalf("ubusd ACL refusal: %v", err)
+}
+
+func TestResolveNetworkUbusFailures(t *testing.T) {
+	for _, tc := range []struct{ acl, want string }{
+		{"hide", "hides network.interface from this user"},
+		{"method", "denied network.interface status"},
+		{"noobject", "no network.interface object"},
+		{"nosocket", "cannot connect to ubusd"},
+	} {
+		t.Run(tc.acl, func(t *testing.T) {
+			fakeUbus(t, "ifstatus_lan.json", tc.acl)
+			_, err := ResolveNetwork(context.Background(), "wan6")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error saying %q", err, tc.want)
+			}
+			if tc.acl == "hide" || tc.acl == "method" {
+				if !strings.Contains(err.Error(), "acl.d/eddns.json") {
+					t.Errorf("no hint about the ACL file: %v", err)
+				}
+			}
+		})
 	}
 }
 
@@ -115,16 +182,18 @@ func TestUbusACLGrantsTheCall(t *testing.T) {
 		t.Errorf("ACL grants %q %v, want user eddns with %v", acl.User, acl.Access, want)
 	}
 	// What the daemon actually runs (the fake ubus refuses anything else).
-	fakeUbus(t, "ifstatus_lan.json")
+	fakeUbus(t, "ifstatus_lan.json", "allow")
 	if _, err := ResolveNetwork(context.Background(), "wan6"); err != nil {
 		t.Fatalf("the call the ACL is for: %v", err)
 	}
 }
 
 func TestResolveNetworkWithoutUbus(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
+	old := ubusPath
+	ubusPath = filepath.Join(t.TempDir(), "ubus")
+	t.Cleanup(func() { ubusPath = old })
 	_, err := ResolveNetwork(context.Background(), "wan6")
-	want := "ubus not found: option network needs OpenWrt's ubus; use option device instead"
+	want := ubusPath + " not found: option network needs OpenWrt's ubus; use option device instead"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %q", err, want)
 	}

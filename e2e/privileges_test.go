@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eddns/eddns/privdrop"
 	"github.com/eddns/eddns/state"
 )
 
@@ -22,21 +24,46 @@ const nobody = 65534
 // capNetRaw is CAP_NET_RAW's bit in /proc/PID/status capability masks.
 const capNetRaw = 1 << 13
 
-// TestUnprivilegedDaemon runs the daemon as nobody with at most CAP_NET_RAW,
-// the way a hardened init script would. With CAP_NET_RAW alone it follows
-// both an interface address and a router-advertised prefix (its own NDP
-// socket). Without any capability the NDP socket is refused: the log says
-// so clearly, and interface records still work.
+// TestUnprivilegedDaemon runs the daemon as nobody the three ways procd can
+// start it, and reads its credentials from /proc:
+//
+//   - "ujail": procd with procd-ujail installed starts `ujail -U eddns -G
+//     eddns -C /etc/capabilities/eddns.json` (procd service/instance.c
+//     jail_run). ujail switches user with SECBIT_NO_SETUID_FIXUP set and then
+//     applies the OCI capability sets of that file (procd jail/jail.c,
+//     jail/capabilities.c applyOCIcapabilities), so setpriv is given exactly
+//     the sets the package ships.
+//   - "root, --user": no ujail. procd starts the daemon as root
+//     (instance_run skips user switching when no `user` param is set) and
+//     `eddns run --user` drops to the user itself keeping CAP_NET_RAW.
+//   - "procd user, no capabilities": what procd does without ujail when
+//     the init script sets `user` (instance_run: initgroups, setgid, setuid
+//     from root, which clears every capability). Interface records still
+//     work, and the log says why adverts are not followed.
+//
+// With CAP_NET_RAW the daemon follows a router-advertised prefix (its own
+// NDP socket) as well as interface addresses.
 func TestUnprivilegedDaemon(t *testing.T) {
 	if _, err := exec.LookPath("setpriv"); err != nil {
 		t.Skip("setpriv (util-linux) not installed")
 	}
+	ujailCaps := shippedCapabilities(t)
 	for _, tc := range []struct {
 		name   string
 		netRaw bool
+		start  func(t *testing.T, e *Env, bin string) *setprivDaemon
 	}{
-		{"only CAP_NET_RAW", true},
-		{"no capabilities", false},
+		{"ujail", true, func(t *testing.T, e *Env, bin string) *setprivDaemon {
+			return startAs(t, e, bin, append([]string{"--reuid=65534", "--regid=65534", "--clear-groups"}, ujailCaps...)...)
+		}},
+		{"root, --user", true, func(t *testing.T, e *Env, bin string) *setprivDaemon {
+			return startCmd(t, e, []string{bin, "-c", e.Config, "--log-level", "debug", "run",
+				"--status-copy", statusCopy(t, bin), "--user", "nobody"})
+		}},
+		{"procd user, no capabilities", false, func(t *testing.T, e *Env, bin string) *setprivDaemon {
+			return startAs(t, e, bin, "--reuid=65534", "--regid=65534", "--clear-groups",
+				"--inh-caps=-all", "--ambient-caps=-all")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -50,22 +77,21 @@ func TestUnprivilegedDaemon(t *testing.T) {
 			e.AddLink("lan0")
 			r := e.AddRouter("wan0", false)
 
-			caps := "-all"
-			if tc.netRaw {
-				caps = "-all,+net_raw"
-			}
-			d := startAs(t, e, bin, "--reuid=65534", "--regid=65534", "--clear-groups", "--nnp",
-				"--inh-caps="+caps, "--ambient-caps="+caps, "--bounding-set="+caps)
-			uid, capEff := procCreds(t, d.pid())
-			if uid != nobody {
-				t.Fatalf("the daemon runs as uid %d, want %d", uid, nobody)
-			}
+			d := tc.start(t, e, bin)
 			want := uint64(0)
 			if tc.netRaw {
 				want = capNetRaw
 			}
-			if capEff != want {
-				t.Fatalf("effective capabilities %#x, want %#x", capEff, want)
+			for tid, st := range threadCreds(t, d.pid()) {
+				if st.UIDs != [4]int{nobody, nobody, nobody, nobody} {
+					t.Errorf("thread %s runs as uids %v, want all %d", tid, st.UIDs, nobody)
+				}
+				if st.CapEff != want || st.CapPrm != want {
+					t.Errorf("thread %s: effective capabilities %#x, permitted %#x, want %#x", tid, st.CapEff, st.CapPrm, want)
+				}
+				if tc.netRaw && st.CapBnd != capNetRaw {
+					t.Errorf("thread %s: bounding set %#x, want only CAP_NET_RAW %#x", tid, st.CapBnd, uint64(capNetRaw))
+				}
 			}
 
 			const hostValue = "2001:db8:77:0:211:32ff:fe12:3456"
@@ -108,10 +134,89 @@ func TestUnprivilegedDaemon(t *testing.T) {
 					t.Errorf("%s owned by uid %d, want %d", f, st.Uid, nobody)
 				}
 			}
+			if tc.name == "root, --user" {
+				// The copy for LuCI follows the status file.
+				b, err := os.ReadFile(statusCopy(t, bin))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var cp state.Status
+				if err := json.Unmarshal(b, &cp); err != nil || len(cp.Records) != 2 || cp.PID != d.pid() {
+					t.Errorf("status copy for LuCI: %+v, %v\n%s", cp, err, b)
+				}
+			}
 			d.stop(t)
 			assertNoSecret(t, "the daemon's log", d.log(), Secret)
 		})
 	}
+}
+
+// statusCopy makes (once) the root-owned directory with the file for
+// `run --status-copy` next to bin, as the init script does, and returns
+// the file's path.
+func statusCopy(t *testing.T, bin string) string {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(bin), "luci")
+	f := filepath.Join(dir, "status.json")
+	if _, err := os.Stat(f); err == nil {
+		return f
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(f, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestDropNeedsRoot: `run --user` started by someone else fails clearly
+// rather than running with whatever it had.
+func TestDropNeedsRoot(t *testing.T) {
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Skip("setpriv (util-linux) not installed")
+	}
+	e := NewEnv(t, TencentCloud)
+	bin := nobodyWorld(t, e)
+	e.WriteConfig(Record("nas6", "name", "nas", "type", "AAAA", "device", "lan0"))
+	if err := os.Chown(e.Config, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		bin, "-c", e.Config, "run", "--user", "nobody").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "needs root") {
+		t.Fatalf("run --user as nobody: %v\n%s", err, out)
+	}
+}
+
+// shippedCapabilities turns openwrt/files/etc/capabilities/eddns.json (what
+// ujail -C applies) into setpriv options.
+func shippedCapabilities(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../openwrt/files/etc/capabilities/eddns.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sets map[string][]string
+	if err := json.Unmarshal(b, &sets); err != nil {
+		t.Fatal(err)
+	}
+	list := func(key string) string {
+		s := "-all"
+		for _, c := range sets[key] {
+			s += ",+" + strings.ToLower(strings.TrimPrefix(c, "CAP_"))
+		}
+		return s
+	}
+	if fmt.Sprint(sets["effective"]) != fmt.Sprint(sets["permitted"]) {
+		t.Fatalf("capabilities.json: effective %v differs from permitted %v", sets["effective"], sets["permitted"])
+	}
+	// After exec as a non-root user, only the ambient set survives into
+	// the new program's permitted and effective sets (capabilities(7)).
+	return []string{"--inh-caps=" + list("inheritable"), "--ambient-caps=" + list("ambient"), "--bounding-set=" + list("bounding")}
 }
 
 // nobodyWorld moves e's configuration and state directory into a directory
@@ -182,8 +287,15 @@ func (d *setprivDaemon) pid() int { return d.cmd.Process.Pid }
 // exec` and setpriv both exec, so the process is eddns itself.
 func startAs(t *testing.T, e *Env, bin string, privs ...string) *setprivDaemon {
 	t.Helper()
-	args := append([]string{"netns", "exec", e.NS.Name(), "setpriv"}, privs...)
-	args = append(args, bin, "-c", e.Config, "--log-level", "debug", "run")
+	argv := append(append([]string{"setpriv"}, privs...), bin, "-c", e.Config, "--log-level", "debug", "run")
+	return startCmd(t, e, argv)
+}
+
+// startCmd runs `ip netns exec NS argv...`, which execs argv, and waits
+// until the daemon has written status.json.
+func startCmd(t *testing.T, e *Env, argv []string) *setprivDaemon {
+	t.Helper()
+	args := append([]string{"netns", "exec", e.NS.Name()}, argv...)
 	d := &setprivDaemon{cmd: exec.Command("ip", args...), done: make(chan struct{})}
 	d.cmd.Stdout, d.cmd.Stderr = d, d
 	if err := d.cmd.Start(); err != nil {
@@ -244,22 +356,24 @@ func (d *setprivDaemon) stop(t *testing.T) {
 	}
 }
 
-// procCreds returns the real uid and the effective capability mask of pid.
-func procCreds(t *testing.T, pid int) (uid int, capEff uint64) {
+// threadCreds returns the credentials of every thread of pid, by thread id.
+func threadCreds(t *testing.T, pid int) map[string]privdrop.Status {
 	t.Helper()
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
+	paths, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("threads of %d: %v", pid, err)
 	}
-	uid = -1
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) >= 2 && f[0] == "Uid:":
-			fmt.Sscanf(f[1], "%d", &uid)
-		case len(f) == 2 && f[0] == "CapEff:":
-			fmt.Sscanf(f[1], "%x", &capEff)
+	out := map[string]privdrop.Status{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread exited
 		}
+		st, err := privdrop.ParseStatus(b)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		out[filepath.Base(filepath.Dir(p))] = st
 	}
-	return uid, capEff
+	return out
 }

@@ -17,22 +17,25 @@ const menu = JSON.parse(fs.readFileSync(menuFile, 'utf8'));
 
 /* exercise runs both pages through everything they can do and returns the
  * stand-in's record of file reads and ubus declarations and calls. */
-async function exercise() {
-	const luci = createLuCI({
+async function exercise(opts) {
+	const luci = createLuCI(Object.assign({
 		files: {
-			'/var/run/eddns/status.json': fs.readFileSync(path.join(__dirname, 'testdata', 'status.json'), 'utf8'),
-			'/etc/openwrt_release': "DISTRIB_ARCH='x86_64'\n"
+			'/var/run/eddns-luci/status.json': fs.readFileSync(path.join(__dirname, 'testdata', 'status.json'), 'utf8')
 		},
-		ubus: { 'service.list': () => ({}), 'service.signal': () => ({}), 'luci.setInitAction': () => ({ result: true }) }
-	});
+		ubus: { 'service.list': () => ({}) },
+		exec: { '/etc/init.d/eddns check': { code: 0 }, '/etc/init.d/eddns restart': { code: 0 } }
+	}, opts || {}));
 	const status = luci.require('view.eddns.status');
-	status.render(await status.load());
+	const page = status.render(await status.load());
 	await luci.rec.polls[0].fn();
 	await status.handleCheck();
 	await status.handleRestart();
 	const cfg = await describeConfigView();
 	return {
+		luci: luci,
+		page: page,
 		files: new Set(luci.rec.fileReads.concat(cfg.luci.rec.fileReads)),
+		execs: new Set(luci.rec.execs.concat(cfg.luci.rec.execs)),
 		declared: luci.rec.declared.concat(cfg.luci.rec.declared),
 		called: luci.rec.ubusCalls
 	};
@@ -65,17 +68,25 @@ test('the ACL is one group named after the app, used by the menu', () => {
 	assert.deepStrictEqual(menu['admin/services/eddns'].depends.uci, { eddns: true });
 });
 
-test('file grants are exactly the files the pages read', async () => {
-	const { files } = await exercise();
-	assert.deepStrictEqual(sourceScan().fsCalls.filter((f) => f != 'read'), [], 'only fs.read is used');
-	const granted = grants('read', 'file');
-	assert.deepStrictEqual(Object.keys(granted).sort(), Array.from(files).sort());
-	for (const p of Object.keys(granted))
-		assert.deepStrictEqual(granted[p], [ 'read' ], p + ': read only, never exec or write');
-	assert.strictEqual(grants('write', 'file'), undefined);
+test('file grants are exactly the files the pages read and the commands they run', async () => {
+	const { files, execs } = await exercise();
+	assert.deepStrictEqual(Array.from(new Set(sourceScan().fsCalls)).sort(), [ 'exec', 'read' ]);
+	const read = grants('read', 'file');
+	assert.deepStrictEqual(Object.keys(read).sort(), Array.from(files).sort());
+	for (const p of Object.keys(read))
+		assert.deepStrictEqual(read[p], [ 'read' ], p + ': read only');
+	/* rpcd matches "executable args" when the executable alone is not
+	 * granted (file.c rpc_file_exec_run): the init script with exactly
+	 * these actions, no wildcard. */
+	const exec = grants('write', 'file');
+	assert.deepStrictEqual(Object.keys(exec).sort(), Array.from(execs).sort());
+	for (const c of Object.keys(exec)) {
+		assert.deepStrictEqual(exec[c], [ 'exec' ], c);
+		assert.doesNotMatch(c, /[*?[]/, c + ': no pattern');
+	}
 });
 
-test('ubus grants are exactly the methods the pages declare', async () => {
+test('ubus grants are exactly the methods the pages use', async () => {
 	const { declared, called } = await exercise();
 	const scanned = sourceScan().rpc.sort();
 	const seen = Array.from(new Set(declared.map((d) => d.object + '.' + d.method))).sort();
@@ -87,10 +98,35 @@ test('ubus grants are exactly the methods the pages declare', async () => {
 		const u = grants(level, 'ubus') || {};
 		return Object.keys(u).flatMap((o) => u[o].map((m) => o + '.' + m)).sort();
 	};
-	assert.deepStrictEqual(flat('read').concat(flat('write')).sort(), scanned);
-	/* Actions need write access: a read-only LuCI user may look, not act. */
-	assert.deepStrictEqual(flat('write'), [ 'luci.setInitAction', 'service.signal' ]);
-	assert.deepStrictEqual(flat('read'), [ 'service.list' ]);
+	/* fs.read and fs.exec are rpcd's file object (luci-base fs.js). */
+	assert.deepStrictEqual(flat('read'), [ 'file.read', 'service.list' ]);
+	/* Actions need write access, and none can reach another service: no
+	 * service.signal, no luci.setInitAction (both take any service name). */
+	assert.deepStrictEqual(flat('write'), [ 'file.exec' ]);
+});
+
+test('a user holding only this ACL sees the status and can use both buttons', async () => {
+	const { luci, page } = await exercise({ acl: [ acl['luci-app-eddns'] ] });
+	assert.strictEqual(page.all((n) => n.attrs['data-section'] != null).length, 3, 'records shown');
+	assert.doesNotMatch(page.text(), /No status to show/);
+	assert.deepStrictEqual(luci.rec.notifications.map((n) => n.cls), [ 'info', 'info' ], luci.rec.notifications.map((n) => n.body.text()).join('; '));
+});
+
+test('this ACL grants nothing beyond eddns', async () => {
+	const luci = createLuCI({
+		acl: [ acl['luci-app-eddns'] ],
+		files: { '/etc/shadow': 'root:x', '/var/run/eddns/status.json': '{}' },
+		exec: { '/etc/init.d/dnsmasq restart': { code: 0 }, '/etc/init.d/eddns stop': { code: 0 }, '/etc/init.d/eddns check; reboot': { code: 0 } },
+		ubus: { 'service.signal': () => 0, 'luci.setInitAction': () => ({ result: true }) }
+	});
+	for (const p of [ '/etc/shadow', '/var/run/eddns/status.json' ])
+		await assert.rejects(luci.fs.read(p), { name: 'PermissionError' }, p);
+	for (const [ cmd, args ] of [ [ '/etc/init.d/dnsmasq', [ 'restart' ] ], [ '/etc/init.d/eddns', [ 'stop' ] ], [ '/etc/init.d/eddns', [ 'check;', 'reboot' ] ] ])
+		await assert.rejects(luci.fs.exec(cmd, args), { name: 'PermissionError' }, cmd + ' ' + args.join(' '));
+	const signal = luci.rpc.declare({ object: 'service', method: 'signal', params: [ 'name', 'signal' ] });
+	await assert.rejects(signal('dnsmasq', 9), { name: 'RPCError', message: /Access denied/ });
+	const init = luci.rpc.declare({ object: 'luci', method: 'setInitAction', params: [ 'name', 'action' ] });
+	await assert.rejects(init('dnsmasq', 'stop'), { name: 'RPCError', message: /Access denied/ });
 });
 
 test('uci: read and write eddns, nothing else', () => {

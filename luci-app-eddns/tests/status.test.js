@@ -10,23 +10,22 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { createLuCI } = require('./lib/luci.js');
 
-const STATUS = '/var/run/eddns/status.json';
-const RELEASE = '/etc/openwrt_release';
+const STATUS = '/var/run/eddns-luci/status.json';
 const sample = fs.readFileSync(path.join(__dirname, 'testdata', 'status.json'), 'utf8');
 const NOW = new Date('2025-06-01T12:00:00Z');
 
-const release = (arch) => `DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='24.10.0'\nDISTRIB_ARCH='${arch}'\nDISTRIB_TARGET='x'\n`;
 const running = () => ({ eddns: { instances: { eddns: { running: true, pid: 1742 } } } });
 
 function setup(over) {
 	over = over || {};
 	const luci = createLuCI({
-		files: Object.assign({ [STATUS]: sample, [RELEASE]: release('x86_64') }, over.files || {}),
-		ubus: Object.assign({
-			'service.list': running,
-			'service.signal': () => ({}),
-			'luci.setInitAction': () => ({ result: true })
-		}, over.ubus || {})
+		files: Object.assign({ [STATUS]: sample }, over.files || {}),
+		ubus: Object.assign({ 'service.list': running }, over.ubus || {}),
+		exec: Object.assign({
+			'/etc/init.d/eddns check': { code: 0 },
+			'/etc/init.d/eddns restart': { code: 0 }
+		}, over.exec || {}),
+		acl: over.acl
 	});
 	if (over.removeFile)
 		delete luci.files[over.removeFile];
@@ -91,49 +90,57 @@ test('a missing status file is a message, not a failure', async () => {
 	const { node, luci } = await panel({ removeFile: STATUS });
 	assert.deepStrictEqual(luci.rec.fileReads, [ STATUS ]);
 	assert.strictEqual(rows(node).length, 0);
-	assert.match(node.text(), /No status to show from \/var\/run\/eddns\/status\.json: NotFoundError/);
+	/* fs.js: rpcd's UBUS_STATUS_NOT_FOUND becomes Error('Resource not found'). */
+	assert.match(node.text(), /No status to show from \/var\/run\/eddns-luci\/status\.json: Resource not found\./);
 	const bad = await panel({ files: { [STATUS]: '{"schema":"x"}' } });
 	assert.match(bad.node.text(), /not an eddns status file/);
 	const empty = await panel({ files: { [STATUS]: JSON.stringify({ schema: 'eddns-status/1', records: [] }) } });
 	assert.match(empty.node.text(), /No enabled records\./);
 });
 
-test('SIGUSR1 has the number of the router\'s architecture', () => {
-	const { view } = setup();
-	const cases = {
-		mipsel_24kc: 16, mips_24kc: 16, mips64_octeonplus: 16, mips_mips32: 16, mips64el_mips64r2: 16,
-		x86_64: 10, i386_pentium4: 10, aarch64_cortex_a53: 10, 'arm_cortex-a7_neon-vfpv4': 10, riscv64_riscv64: 10, powerpc_8548: 10
-	};
-	for (const arch of Object.keys(cases))
-		assert.strictEqual(view.usr1Number(release(arch)), cases[arch], arch);
-	assert.strictEqual(view.usr1Number('DISTRIB_ARCH="mipsel_24kc"'), 16, 'double quotes');
-	assert.strictEqual(view.usr1Number(''), null);
-	assert.strictEqual(view.usr1Number("DISTRIB_ID='OpenWrt'"), null);
+test('errors are one line, without the stack LuCI appends to err.message', async () => {
+	/* A session without the app's grants: rpc.js raises RPCError, whose
+	 * message carries the stack (L.raise in luci.js). */
+	const { node } = await panel({ acl: [] });
+	const text = node.text();
+	assert.match(text, /No status to show from \S+: RPC call to file\/read failed with error -32002: Access denied\./);
+	assert.doesNotMatch(text, /\n\s+at /);
+	assert.doesNotMatch(text, /rpc\.js/);
+
+	const { luci, view } = setup({ acl: [] });
+	await view.handleCheck();
+	await view.handleRestart();
+	for (const n of luci.rec.notifications) {
+		assert.strictEqual(n.cls, 'danger');
+		assert.doesNotMatch(n.body.text(), /\n|rpc\.js/, n.body.text());
+		assert.match(n.body.text(), /Access denied$/);
+	}
+	assert.strictEqual(view.oneLine(new Error('first\n  at x (y.js:1:2)')), 'first');
+	assert.strictEqual(view.oneLine('plain'), 'plain');
 });
 
-test('Check now signals the daemon through procd', async () => {
-	for (const [ arch, sig ] of [ [ 'mipsel_24kc', 16 ], [ 'aarch64_cortex-a53', 10 ] ]) {
-		const { luci, view } = setup({ files: { [RELEASE]: release(arch) } });
-		await view.handleCheck();
-		const calls = luci.rec.ubusCalls.filter((c) => c.method == 'signal');
-		assert.deepStrictEqual(calls, [ { object: 'service', method: 'signal', args: { name: 'eddns', instance: 'eddns', signal: sig } } ], arch);
-		assert.strictEqual(luci.rec.notifications[0].cls, 'info');
-	}
-	const { luci, view } = setup({ removeFile: RELEASE });
+test('Check now runs the init script\'s check command', async () => {
+	const { luci, view } = setup();
 	await view.handleCheck();
-	assert.deepStrictEqual(luci.rec.ubusCalls.filter((c) => c.method == 'signal'), [], 'no guessing');
-	assert.strictEqual(luci.rec.notifications[0].cls, 'danger');
-	assert.match(luci.rec.notifications[0].body.text(), /Could not request a check/);
+	assert.deepStrictEqual(luci.rec.execs, [ '/etc/init.d/eddns check' ]);
+	assert.deepStrictEqual(luci.rec.ubusCalls, [], 'no ubus service call');
+	assert.strictEqual(luci.rec.notifications[0].cls, 'info');
+
+	const stopped = setup({ exec: { '/etc/init.d/eddns check': { code: 1, stderr: 'eddns is not running\n' } } });
+	await stopped.view.handleCheck();
+	assert.strictEqual(stopped.luci.rec.notifications[0].cls, 'danger');
+	assert.strictEqual(stopped.luci.rec.notifications[0].body.text(), 'Could not request a check: eddns is not running');
 });
 
 test('Restart goes through the init script', async () => {
 	const { luci, view } = setup();
 	await view.handleRestart();
-	assert.deepStrictEqual(luci.rec.ubusCalls, [ { object: 'luci', method: 'setInitAction', args: { name: 'eddns', action: 'restart' } } ]);
+	assert.deepStrictEqual(luci.rec.execs, [ '/etc/init.d/eddns restart' ]);
 	assert.strictEqual(luci.rec.notifications[0].cls, 'info');
-	const failing = setup({ ubus: { 'luci.setInitAction': () => ({ result: false }) } });
+	const failing = setup({ exec: { '/etc/init.d/eddns restart': { code: 1, stdout: '' } } });
 	await failing.view.handleRestart();
 	assert.strictEqual(failing.luci.rec.notifications[0].cls, 'danger');
+	assert.match(failing.luci.rec.notifications[0].body.text(), /exited with status 1$/);
 });
 
 test('the page polls status.json and replaces the panel', async () => {

@@ -72,6 +72,23 @@ func TestNTPHotplug(t *testing.T) {
 	}
 }
 
+// TestHotplugWithoutTheDaemon: with eddns stopped procd answers the signal
+// with "Not found" (exit 252, see the ubus stub); the hotplug scripts must
+// stay quiet and succeed, since procd's dispatcher runs the next script
+// regardless and logs nothing useful.
+func TestHotplugWithoutTheDaemon(t *testing.T) {
+	need(t, "busybox")
+	for _, tc := range []struct{ script, action string }{
+		{"openwrt/files/etc/hotplug.d/iface/95-eddns", "ACTION=ifup"},
+		{"openwrt/files/etc/hotplug.d/ntp/95-eddns", "ACTION=stratum"},
+	} {
+		got := runHotplug(t, tc.script, tc.action, "INTERFACE=wan", "stratum=2", "UBUS_SERVICES=dnsmasq")
+		if !strings.HasPrefix(got, "call service signal") {
+			t.Errorf("%s: ubus %q", tc.script, got)
+		}
+	}
+}
+
 // TestShellcheck runs shellcheck in POSIX sh mode (what busybox ash
 // accepts) on every script, including the maintainer scripts mkipk writes.
 func TestShellcheck(t *testing.T) {

@@ -1,10 +1,12 @@
 package packaging
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +20,7 @@ type initEnv struct {
 	conf     string // stands in for /etc/config/eddns
 	runDir   string // stands in for /var/etc/eddns
 	stateDir string // default state_dir
+	copyDir  string // stands in for /var/run/eddns-luci
 	ujail    string
 	running  bool
 	user     daemonUser
@@ -43,6 +46,7 @@ func newInitEnv(t *testing.T) *initEnv {
 		confDir:  filepath.Join(dir, "etc/config"),
 		runDir:   filepath.Join(dir, "var/etc/eddns"),
 		stateDir: filepath.Join(dir, "var/run/eddns"),
+		copyDir:  filepath.Join(dir, "var/run/eddns-luci"),
 		ujail:    filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/ujail"),
 		user:     lookupDaemonUser(t),
 	}
@@ -86,6 +90,7 @@ func (e *initEnv) run(action string) (calls [][]string, logs string) {
 		"T_CONFIG="+e.conf,
 		"T_RUN_DIR="+e.runDir,
 		"T_DEFAULT_STATE_DIR="+e.stateDir,
+		"T_STATUS_COPY_DIR="+e.copyDir,
 		"T_USER="+e.user.name,
 		"T_GROUP="+e.user.group,
 		"T_UJAIL="+e.ujail,
@@ -93,7 +98,7 @@ func (e *initEnv) run(action string) (calls [][]string, logs string) {
 		"T_LOGGER="+filepath.Join(stub, "bin/logger"),
 	)
 	out, err := cmd.CombinedOutput()
-	if err != nil && action != "start" && action != "reload" {
+	if err != nil && action != "start" && action != "reload" && action != "check" {
 		e.t.Fatalf("rc.sh %s: %v\n%s", action, err, out)
 	}
 	for _, l := range strings.Split(strings.TrimRight(readFile(e.t, procdLog), "\n"), "\n") {
@@ -130,7 +135,8 @@ func TestStartDefinesTheInstance(t *testing.T) {
 	runConfig := filepath.Join(e.runDir, "eddns")
 	for _, want := range [][]string{
 		{"procd_open_instance", "eddns"},
-		{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"), "run", "-c", runConfig},
+		{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"), "run", "-c", runConfig,
+			"--status-copy", filepath.Join(e.copyDir, "status.json")},
 		{"procd_set_param", "respawn"},
 		{"procd_set_param", "stdout", "1"},
 		{"procd_set_param", "stderr", "1"},
@@ -140,7 +146,7 @@ func TestStartDefinesTheInstance(t *testing.T) {
 		{"procd_add_jail", "eddns", "ubus", "ronly"},
 		{"procd_add_jail_mount", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/ubus")},
 		{"procd_add_jail_mount", e.runDir, "/etc/ssl/certs/ca-certificates.crt"},
-		{"procd_add_jail_mount_rw", e.stateDir},
+		{"procd_add_jail_mount_rw", e.stateDir, filepath.Join(e.copyDir, "status.json")},
 		{"procd_close_instance"},
 		{"procd_add_reload_trigger", "eddns"},
 		{"procd_close_service"},
@@ -168,8 +174,18 @@ func TestStartWithoutUjailSkipsTheJail(t *testing.T) {
 	if n := countCalls(calls, "procd_add_jail") + countCalls(calls, "procd_add_jail_mount") + countCalls(calls, "procd_add_jail_mount_rw"); n != 0 {
 		t.Errorf("%d jail calls without ujail: %q", n, calls)
 	}
-	if !hasCall(calls, "procd_set_param", "user", e.user.name) || countCalls(calls, "procd_open_instance") != 1 {
-		t.Errorf("instance not defined as the unprivileged user: %q", calls)
+	// procd without ujail would setuid the daemon with no capability left
+	// (procd service/instance.c instance_run): the daemon must be started
+	// as root and switch to the user itself, keeping CAP_NET_RAW.
+	want := []string{"procd_set_param", "command", filepath.Join(repoRoot(t), "tools/packaging/testdata/stub/bin/eddns"),
+		"run", "-c", filepath.Join(e.runDir, "eddns"), "--status-copy", filepath.Join(e.copyDir, "status.json"), "--user", e.user.name}
+	if !hasCall(calls, want...) || countCalls(calls, "procd_open_instance") != 1 {
+		t.Errorf("instance does not switch to the unprivileged user itself: missing %q\ncalls: %q", want, calls)
+	}
+	for _, c := range calls {
+		if c[0] == "procd_set_param" && (c[1] == "user" || c[1] == "group" || c[1] == "capabilities") {
+			t.Errorf("%q without ujail: procd would drop every capability (or ignore it)", c)
+		}
 	}
 }
 
@@ -239,7 +255,6 @@ func TestStartDoesNothing(t *testing.T) {
 		wantLog string
 	}{
 		{name: "disabled", enabled: "0", wantLog: "not starting"},
-		{name: "enabled missing", enabled: "", wantLog: "not starting"},
 		{name: "invalid config", enabled: "1", extra: "config record 'x'\n\toption type 'INVALID'\n",
 			wantLog: "is not valid"},
 		{name: "state_dir owned by someone else", enabled: "1", prepare: func(e *initEnv) {
@@ -271,6 +286,17 @@ func TestStartDoesNothing(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStartWithoutEnabled: a config without global.enabled runs the daemon,
+// as the daemon and LuCI read it (schema default 1); LuCI may remove an
+// option that equals its default on save.
+func TestStartWithoutEnabled(t *testing.T) {
+	e := newInitEnv(t)
+	writeFile(t, e.conf, "config global 'global'\n\toption log_level 'info'\n", 0o600)
+	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
+		t.Fatalf("no instance without global.enabled: %q %s", calls, logs)
 	}
 }
 
@@ -345,31 +371,175 @@ func sigNum(t *testing.T, name string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// TestCustomStateDirLinksStatusForLuCI: LuCI's ACL allows reading only the
-// default status.json, so a custom state_dir must be reachable from there.
-func TestCustomStateDirLinksStatusForLuCI(t *testing.T) {
+// TestStatusCopyForLuCI: rpcd reads the status for LuCI as root, so the
+// file must be one the daemon cannot redirect: a regular file in a
+// directory only root may change, which the daemon may only rewrite. A
+// link left at the path (by an older version, or planted) is replaced, and
+// the link older versions made in the default state_dir goes.
+func TestStatusCopyForLuCI(t *testing.T) {
 	e := newInitEnv(t)
 	custom := filepath.Join(e.dir, "mnt/usb/eddns")
+	copyPath := filepath.Join(e.copyDir, "status.json")
+	secret := filepath.Join(e.dir, "shadow")
+	writeFile(t, secret, "root:$1$secret:0:0\n", 0o600)
+	if err := os.MkdirAll(e.copyDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, copyPath); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(e.stateDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(e.stateDir, e.user.uid, e.user.gid); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(custom, "status.json"), filepath.Join(e.stateDir, "status.json")); err != nil {
+		t.Fatal(err)
+	}
 	e.writeConfig("1", "config global 'global'\n\toption state_dir '"+custom+"'\n")
 	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
 		t.Fatalf("start failed: %q %s", calls, logs)
 	}
-	link := filepath.Join(e.stateDir, "status.json")
-	if got, err := os.Readlink(link); err != nil || got != filepath.Join(custom, "status.json") {
-		t.Fatalf("%s -> %q (%v), want a link to the custom state_dir", link, got, err)
+	for _, tt := range []struct {
+		path     string
+		uid, gid int
+		mode     os.FileMode
+	}{
+		{e.copyDir, 0, 0, 0o755 | os.ModeDir},
+		{copyPath, e.user.uid, e.user.gid, 0o644},
+	} {
+		fi, err := os.Lstat(tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if int(st.Uid) != tt.uid || int(st.Gid) != tt.gid || fi.Mode() != tt.mode {
+			t.Errorf("%s: %d:%d %v, want %d:%d %v", tt.path, st.Uid, st.Gid, fi.Mode(), tt.uid, tt.gid, tt.mode)
+		}
 	}
-	// What the daemon writes there is what LuCI reads.
-	writeFile(t, filepath.Join(custom, "status.json"), `{"records":[]}`, 0o644)
-	if got := readFile(t, link); got != `{"records":[]}` {
-		t.Errorf("read through the link: %q", got)
+	if b := readFile(t, secret); b != "root:$1$secret:0:0\n" {
+		t.Errorf("the file the planted link pointed at changed: %q", b)
 	}
+	if _, err := os.Lstat(filepath.Join(e.stateDir, "status.json")); err == nil {
+		t.Error("the old link in the default state_dir is still there")
+	}
+	// What the daemon's user can and cannot do there.
+	asDaemon := func(script string) error {
+		cmd := exec.Command("busybox", "sh", "-c", script)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(e.user.uid), Gid: uint32(e.user.gid)}}
+		return cmd.Run()
+	}
+	if err := asDaemon("echo '{}' >" + copyPath); err != nil {
+		t.Errorf("the daemon cannot write its status: %v", err)
+	}
+	for _, attack := range []string{
+		"ln -sf " + secret + " " + copyPath,
+		"rm -f " + copyPath,
+		"ln -s " + secret + " " + filepath.Join(e.copyDir, "other"),
+	} {
+		if err := asDaemon(attack); err == nil {
+			t.Errorf("the daemon's user could %q", attack)
+		}
+	}
+	if fi, err := os.Lstat(copyPath); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("%s is no longer a regular file: %v", copyPath, err)
+	}
+}
 
-	// Back to the default: it is the daemon's directory, and the link goes.
+// TestCheckCommand: `/etc/init.d/eddns check` (what LuCI's "Check now"
+// runs) sends SIGUSR1 to eddns and nothing else, and says so when the
+// daemon is not running.
+func TestCheckCommand(t *testing.T) {
+	e := newInitEnv(t)
 	e.writeConfig("1", "")
-	if calls, logs := e.run("start"); countCalls(calls, "procd_open_instance") != 1 {
-		t.Fatalf("start on the default state_dir after a custom one failed: %q %s", calls, logs)
+	e.running = true
+	calls, _ := e.run("check")
+	want := [][]string{{"procd_running", "eddns", "eddns"}, {"procd_send_signal", "eddns", "eddns", sigNum(t, "USR1")}}
+	if !reflect.DeepEqual(calls, want) {
+		t.Errorf("check: calls %q, want %q", calls, want)
 	}
-	if fi, err := os.Lstat(link); err == nil {
-		t.Errorf("status.json on the default state_dir is still there: %v", fi.Mode())
+	e.running = false
+	calls, _ = e.run("check")
+	if countCalls(calls, "procd_send_signal") != 0 {
+		t.Errorf("signalled a stopped daemon: %q", calls)
+	}
+}
+
+// procdOutcome models what procd does with the instance the init script
+// defined (procd service/instance.c, jail/jail.c) and returns the user the
+// program ends up running as, whether it keeps CAP_NET_RAW, and the
+// environment it starts with:
+//   - the jail is used only if /sbin/ujail exists (instance_config_parse:
+//     stat(UJAIL_BIN_PATH), has_jail = false otherwise);
+//   - with the jail, `user`/`group`/`capabilities` become ujail -U/-G/-C
+//     (jail_run); ujail switches user and applies the capability file, and
+//     starts the program with only container=ujail in its environment;
+//   - without it, procd itself calls initgroups/setgid/setuid from root
+//     when `user` is set (instance_run), which clears every capability
+//     (capabilities(7)), and `capabilities` is ignored; without `user` the
+//     program starts as root, and `eddns run --user NAME` switches to NAME
+//     keeping CAP_NET_RAW only (package privdrop, proved in
+//     e2e/privileges_test.go).
+func procdOutcome(t *testing.T, calls [][]string, ujail bool) (user string, netRaw bool) {
+	t.Helper()
+	var cmd []string
+	var procdUser, caps string
+	for _, c := range calls {
+		if c[0] != "procd_set_param" {
+			continue
+		}
+		switch c[1] {
+		case "command":
+			cmd = c[2:]
+		case "user":
+			procdUser = c[2]
+		case "capabilities":
+			caps = c[2]
+		}
+	}
+	jailed := ujail && countCalls(calls, "procd_add_jail") > 0
+	switch {
+	case jailed:
+		// After ujail execs the program as a non-root user, only the
+		// ambient set (bounded by the bounding set) survives into its
+		// effective set (capabilities(7)).
+		b, err := os.ReadFile(filepath.Join(repoRoot(t), "openwrt/files/etc/capabilities/eddns.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sets map[string][]string
+		if err := json.Unmarshal(b, &sets); err != nil {
+			t.Fatal(err)
+		}
+		return procdUser, caps == "/etc/capabilities/eddns.json" &&
+			slices.Contains(sets["ambient"], "CAP_NET_RAW") && slices.Contains(sets["bounding"], "CAP_NET_RAW")
+	case procdUser != "":
+		return procdUser, false
+	default:
+		for i, a := range cmd {
+			if a == "--user" && i+1 < len(cmd) {
+				return cmd[i+1], true
+			}
+		}
+		return "root", true
+	}
+}
+
+// TestDaemonRunsAsUserWithNetRaw: with or without ujail, the instance the
+// init script defines ends up as the eddns user holding CAP_NET_RAW.
+func TestDaemonRunsAsUserWithNetRaw(t *testing.T) {
+	for _, ujail := range []bool{true, false} {
+		e := newInitEnv(t)
+		if !ujail {
+			e.ujail = filepath.Join(e.dir, "no-ujail")
+		}
+		e.writeConfig("1", "")
+		calls, logs := e.run("start")
+		user, netRaw := procdOutcome(t, calls, ujail)
+		if user != e.user.name || !netRaw {
+			t.Errorf("ujail=%v: the daemon would run as %q with CAP_NET_RAW=%v, want %q with it\ncalls: %q\n%s",
+				ujail, user, netRaw, e.user.name, calls, logs)
+		}
 	}
 }

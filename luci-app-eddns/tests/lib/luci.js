@@ -136,6 +136,7 @@ function createLuCI(opts) {
 	const rec = {
 		maps: [],
 		fileReads: [],
+		execs: [],        // command lines run through fs.exec
 		declared: [],     // { object, method, params }
 		ubusCalls: [],    // { object, method, args }
 		polls: [],
@@ -163,6 +164,13 @@ function createLuCI(opts) {
 				return null;
 			return opt == null ? s : (s[opt] != null ? s[opt] : null);
 		},
+		/* set stages a value; like uci.js, get() and sections() see staged
+		 * changes before they are applied. */
+		set: (conf, sid, opt, val) => {
+			const sec = (uciData[conf] || []).find((x) => x['.name'] == sid);
+			if (sec)
+				sec[opt] = val;
+		},
 		add: (conf, type, name) => {
 			(uciData[conf] = uciData[conf] || []).push({ '.name': name, '.type': type });
 			rec.uciAdded.push({ conf, type, name });
@@ -185,6 +193,13 @@ function createLuCI(opts) {
 		value(key, label) {
 			this.keylist.push(String(key));
 			this.vallist.push(label != null ? label : key);
+		}
+		/* load is CBIAbstractValue.load (luci-base form.js): the saved
+		 * value, staged changes included (uci.js get). Maps call it for
+		 * every option of every section each time they load, the modal's
+		 * map included. */
+		load(section_id) {
+			return uci.get(this.map.config, section_id, this.option);
 		}
 		depends(field, value) {
 			if (typeof field == 'object')
@@ -233,6 +248,26 @@ function createLuCI(opts) {
 			this.children.push(o);
 			return o;
 		}
+		/* openModal models GridSection.renderMoreOptionsModal (luci-base
+		 * form.js): a new Map with a NamedSection for section_id, the
+		 * options copied by cloneOptions (a new option of the same class,
+		 * then every own property of the original but map, section,
+		 * option, title and description), and the map loaded, which
+		 * calls load() of every option. Resolves to the modal's section. */
+		async openModal(section_id) {
+			const m = new form.Map(this.map.config);
+			rec.maps.pop(); // a modal is not one of the page's maps
+			const ns = m.section(form.NamedSection, section_id, this.sectiontype);
+			for (const o1 of this.children) {
+				const o2 = ns.option(o1.constructor, o1.option, o1.title, o1.description);
+				for (const k of Object.keys(o1))
+					if (![ 'map', 'section', 'option', 'title', 'description' ].includes(k))
+						o2[k] = o1[k];
+			}
+			for (const o of ns.children)
+				await o.load(section_id);
+			return ns;
+		}
 		/* formvalue reads the values a test put "into the form". */
 		formvalue(section_id, option) {
 			const fv = this.map.formvalues[section_id];
@@ -266,18 +301,127 @@ function createLuCI(opts) {
 			this.children.push(s);
 			return s;
 		}
-		render() {
-			return Promise.resolve(E('div', { 'class': 'cbi-map', 'data-config': this.config }, [ this.title || '' ]));
+		/* load is CBIMap.load (luci-base form.js), which render() runs
+		 * first: every section loads every option for each of its
+		 * section ids (CBIAbstractSection.load). */
+		async load() {
+			for (const sec of this.children) {
+				const ids = sec.name ? [ sec.name ] : uci.sections(this.config, sec.sectiontype).map((x) => x['.name']);
+				for (const id of ids)
+					for (const o of sec.children)
+						await o.load(id);
+			}
+		}
+		async render() {
+			await this.load();
+			return E('div', { 'class': 'cbi-map', 'data-config': this.config }, [ this.title || '' ]);
 		}
 	};
 
+	/* session models rpcd's ACL check for the logged-in user (rpcd
+	 * session.c rpc_session_acl_allowed: fnmatch of object and function
+	 * within a scope). opts.acl is the list of ACL groups the user holds,
+	 * each shaped like a group of /usr/share/rpcd/acl.d/*.json ({ read:
+	 * {...}, write: {...} }); without it every call is allowed, as for
+	 * root. */
+	const acl = opts.acl || null;
+	function allowed(scope, object, func) {
+		if (!acl)
+			return true;
+		for (const group of acl) {
+			for (const level of [ 'read', 'write' ]) {
+				const grants = (group[level] || {})[scope];
+				if (!grants || Array.isArray(grants))
+					continue;
+				for (const [ obj, funcs ] of Object.entries(grants))
+					if (fnmatch(obj, object) && funcs.some((f) => fnmatch(f, func)))
+						return true;
+			}
+		}
+		return false;
+	}
+
+	/* raise models L.raise (luci-base luci.js): the error's message is the
+	 * formatted text followed by the captured JavaScript stack, one
+	 * "  at ..." line per frame. That is what a view that shows
+	 * err.message would print. */
+	function raise(type, msg) {
+		const e = new Error(msg);
+		e.name = type;
+		e.message += '\n  at handleCallReply (https://192.168.1.1/luci-static/resources/rpc.js:98:7)' +
+			'\n  at parseCallReply (https://192.168.1.1/luci-static/resources/rpc.js:84:5)';
+		return e;
+	}
+
+	/* ubusCall is one JSON-RPC call as rpc.js makes it. uhttpd-mod-ubus
+	 * refuses a method the session may not call with the JSON-RPC error
+	 * -32002 "Access denied", which rpc.js handleCallReply turns into
+	 * L.raise('RPCError', 'RPC call to %s/%s failed with error %d: %s').
+	 * Otherwise the handler's reply is the result; a number is a ubus
+	 * status code, which rpc.js resolves as is (no `reject` option). */
+	function ubusCall(object, method, args, handler) {
+		return Promise.resolve().then(() => {
+			if (!allowed('ubus', object, method))
+				throw raise('RPCError', 'RPC call to %s/%s failed with error %d: %s'.format(object, method, -32002, 'Access denied'));
+			if (!handler)
+				throw raise('RPCError', 'RPC call to %s/%s failed with error %d: %s'.format(object, method, -32000, 'Object not found'));
+			return handler(args);
+		});
+	}
+
+	/* statusText is rpc.js getStatusText for the codes rpcd's file object
+	 * returns. */
+	const statusText = { 4: 'Resource not found', 6: 'Permission denied', 8: 'Not supported' };
+	const statusName = { 4: 'NotFoundError', 6: 'PermissionError', 8: 'UnsupportedError' };
+
+	/* fsReply is fs.js handleRpcReply: a non-zero numeric status becomes an
+	 * Error whose message is the status text (no stack) and whose name says
+	 * the kind. */
+	function fsReply(rc) {
+		if (typeof rc == 'number' && rc != 0) {
+			const e = new Error(statusText[rc] || 'Unknown error code');
+			e.name = statusName[rc] || 'Error';
+			throw e;
+		}
+		return rc;
+	}
+
+	/* The rpcd file object (rpcd file.c): read checks the path's "read"
+	 * grant and answers UBUS_STATUS_NOT_FOUND for a missing file; exec
+	 * allows the executable if it is granted "exec" alone, or else the
+	 * whole command line "executable arg ..." (rpc_file_exec_run), and
+	 * answers UBUS_STATUS_PERMISSION_DENIED otherwise. */
+	const execs = Object.assign({}, opts.exec || {});
+	const fileObject = {
+		read: (args) => {
+			if (!allowed('file', args.path, 'read'))
+				return 6;
+			if (!(args.path in files))
+				return 4;
+			const v = files[args.path];
+			return { data: String(v) };
+		},
+		exec: (args) => {
+			const cmdline = [ args.command ].concat(args.params || []).join(' ');
+			if (!allowed('file', args.command, 'exec') && !allowed('file', cmdline, 'exec'))
+				return 6;
+			const h = execs[cmdline];
+			if (!h)
+				return 4;
+			return typeof h == 'function' ? h() : h;
+		}
+	};
+
+	/* fs follows luci-base fs.js: read and exec are ubus calls to rpcd's
+	 * file object, replies go through handleRpcReply. */
 	const fsMod = {
 		read: (p) => {
 			rec.fileReads.push(p);
-			if (!(p in files))
-				return Promise.reject(new Error('NotFoundError: Resource not found'));
-			const v = files[p];
-			return v instanceof Error ? Promise.reject(v) : Promise.resolve(v);
+			return ubusCall('file', 'read', { path: p }, fileObject.read).then(fsReply).then((r) => r.data);
+		},
+		exec: (command, params) => {
+			rec.execs.push([ command ].concat(params || []).join(' '));
+			return ubusCall('file', 'exec', { command, params }, fileObject.exec).then(fsReply);
 		}
 	};
 
@@ -288,10 +432,7 @@ function createLuCI(opts) {
 				const args = {};
 				(d.params || []).forEach((p, i) => { if (arguments[i] !== undefined) args[p] = arguments[i] });
 				rec.ubusCalls.push({ object: d.object, method: d.method, args: args });
-				const h = ubus[d.object + '.' + d.method];
-				if (!h)
-					return Promise.reject(new Error('Access denied / no handler for ' + d.object + '.' + d.method));
-				return Promise.resolve().then(() => h(args)).then((res) => {
+				return ubusCall(d.object, d.method, args, ubus[d.object + '.' + d.method]).then((res) => {
 					/* expect: { key: default } unwraps res[key]; '' keeps res. */
 					if (d.expect) {
 						const k = Object.keys(d.expect)[0];
@@ -364,7 +505,14 @@ function createLuCI(opts) {
 		return loaded[name];
 	}
 
-	return { require: requireModule, rec: rec, E: E, Node: Node, uciData: uciData, files: files, ubus: ubus };
+	return { require: requireModule, rec: rec, E: E, Node: Node, uciData: uciData, files: files, ubus: ubus, fs: fsMod, rpc: rpc };
+}
+
+/* fnmatch is fnmatch(3) without flags other than FNM_NOESCAPE, as rpcd
+ * matches ACL entries: * and ? match any characters including '/'. */
+function fnmatch(pattern, str) {
+	const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+	return new RegExp('^' + re + '$').test(str);
 }
 
 /* parseRequires reads a module's 'require x [as y]' prologue. */
@@ -431,4 +579,4 @@ async function describeConfigView(opts) {
 	};
 }
 
-module.exports = { createLuCI, parseRequires, describeConfigView, sampleUCI, Node, E, RESOURCES };
+module.exports = { createLuCI, fnmatch, parseRequires, describeConfigView, sampleUCI, Node, E, RESOURCES };

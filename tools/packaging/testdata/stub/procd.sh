@@ -1,6 +1,13 @@
 # Stand-in for /lib/functions/procd.sh: records every procd_* call, one per
 # line, arguments separated by TABs, in $PROCD_LOG. procd_running answers
 # from $STUB_RUNNING (1 = the instance is running).
+#
+# What procd then does with the recorded instance is modelled by
+# procdOutcome in initscript_test.go, after procd service/instance.c:
+# the jail (and with it `capabilities`, passed as `ujail -C`) applies only
+# when /sbin/ujail exists; without it procd switches `user` itself with
+# initgroups/setgid/setuid, leaving no capability; ujail starts the program
+# with an environment of only container=ujail (procd jail/jail.c).
 
 _procd_rec() {
 	{

@@ -100,6 +100,26 @@ function providerOption(s, po) {
 	return o;
 }
 
+/* sectionChoices fills a ListValue with the sections of one type each time
+ * a form loads it, not once at render: GridSection.renderMoreOptionsModal
+ * (luci-base form.js) clones the options into a new map and loads them for
+ * every modal it opens, and uci.sections() includes sections added in this
+ * session but not yet applied. So a provider or HTTPDNS account saved in
+ * its own modal can be chosen in a record's modal right after, without
+ * Save & Apply or a page reload. fixed choices ([value, label]) come first. */
+function sectionChoices(opt, type, label, fixed) {
+	opt.load = function(section_id) {
+		this.keylist = [];
+		this.vallist = [];
+		(fixed || []).forEach(L.bind(function(f) { this.value(f[0], f[1]) }, this));
+		uci.sections('eddns', type).forEach(L.bind(function(sec) {
+			this.value(sec['.name'], label(sec));
+		}, this));
+		return form.ListValue.prototype.load.apply(this, [ section_id ]);
+	};
+	return opt;
+}
+
 return view.extend({
 	load: function() {
 		return uci.load('eddns');
@@ -132,7 +152,7 @@ return view.extend({
 		o.default = 'info';
 
 		o = checked(s.option(form.Value, 'state_dir', _('State directory'),
-			_('Holds the state cache and status.json; tmpfs is fine. The status page reads /var/run/eddns/status.json only.')),
+			_('Holds the state cache and status.json; tmpfs is fine. The status page works with any directory.')),
 			false, function(sid, v) { return check.path(v) });
 		o.default = '/var/run/eddns';
 		o.placeholder = '/var/run/eddns';
@@ -177,10 +197,8 @@ return view.extend({
 		o.rmempty = false;
 		o.editable = true;
 
-		o = s.option(form.ListValue, 'provider', _('Provider'), _('A provider section defined above (save it first).'));
-		uci.sections('eddns', 'provider').forEach(function(p) {
-			o.value(p['.name'], p.type ? '%s (%s)'.format(p['.name'], p.type) : p['.name']);
-		});
+		o = sectionChoices(s.option(form.ListValue, 'provider', _('Provider'), _('A provider section defined above (save it first).')),
+			'provider', function(p) { return p.type ? '%s (%s)'.format(p['.name'], p.type) : p['.name'] });
 		o.rmempty = false;
 
 		o = checked(s.option(form.Value, 'zone', _('Zone'), _('The zone as the provider knows it, e.g. example.com.')),
@@ -284,13 +302,9 @@ return view.extend({
 		o.depends('source', 'static');
 		o.modalonly = true;
 
-		o = s.option(form.ListValue, 'verify', _('Verify with'),
-			_('An HTTPDNS section used to check that the published value resolves, or the zone\'s authoritative name servers asked directly.'));
-		o.value('', _('none'));
-		o.value('authoritative', _('Authoritative name servers'));
-		uci.sections('eddns', 'httpdns').forEach(function(h) {
-			o.value(h['.name']);
-		});
+		o = sectionChoices(s.option(form.ListValue, 'verify', _('Verify with'),
+			_('An HTTPDNS section used to check that the published value resolves, or the zone\'s authoritative name servers asked directly.')),
+			'httpdns', function(h) { return h['.name'] }, [ [ '', _('none') ], [ 'authoritative', _('Authoritative name servers') ] ]);
 		o.optional = true;
 		o.rmempty = true;
 		o.modalonly = true;

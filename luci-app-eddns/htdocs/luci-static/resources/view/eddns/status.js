@@ -9,12 +9,16 @@
  * The eddns status page: what every record publishes, when it was last
  * written, the last error and the verification result, read from the
  * daemon's status.json (state.Status in the daemon's source) and refreshed
- * every few seconds. Two buttons: force a full check (SIGUSR1 to the daemon
- * through procd) and restart the service.
+ * every few seconds. Two buttons: force a full check and restart the
+ * service, both through the init script (rpcd's ACL names those exact
+ * command lines, so the page can act on eddns and on nothing else).
  */
 
-const STATUS_FILE = '/var/run/eddns/status.json';
-const RELEASE_FILE = '/etc/openwrt_release';
+/* The daemon's status as rpcd may read it: a root-owned directory holding
+ * one file the daemon can only rewrite (init.d/eddns prepare_status_copy),
+ * so a compromised daemon cannot point LuCI at another file. */
+const STATUS_FILE = '/var/run/eddns-luci/status.json';
+const INIT_SCRIPT = '/etc/init.d/eddns';
 const POLL_SECONDS = 5;
 
 const callServiceList = rpc.declare({
@@ -24,29 +28,24 @@ const callServiceList = rpc.declare({
 	expect: { '': {} }
 });
 
-const callServiceSignal = rpc.declare({
-	object: 'service',
-	method: 'signal',
-	params: [ 'name', 'instance', 'signal' ]
-});
+/* oneLine is what an error says in a notification or a cell: its first
+ * line. LuCI's L.raise (luci.js) appends the JavaScript stack to
+ * err.message, e.g. for an RPCError "RPC call to file/read failed with
+ * error -32002: Access denied\n  at ...". */
+function oneLine(err) {
+	const msg = (err && err.message != null) ? err.message : err;
+	return String(msg == null ? '' : msg).split('\n')[0].trim() || _('unknown error');
+}
 
-const callInitAction = rpc.declare({
-	object: 'luci',
-	method: 'setInitAction',
-	params: [ 'name', 'action' ],
-	expect: { result: false }
-});
-
-/* usr1Number tells SIGUSR1's number on this router. procd's service.signal
- * takes a number, and Linux numbers SIGUSR1 differently on MIPS (16) than
- * on every other OpenWrt architecture (10); 10 on MIPS is SIGBUS. The
- * package architecture in /etc/openwrt_release says which applies.
- * Returns null when it cannot tell. */
-function usr1Number(release) {
-	const m = /^DISTRIB_ARCH=['"]?([A-Za-z0-9_.+-]+)/m.exec(release || '');
-	if (!m)
-		return null;
-	return /^mips/.test(m[1]) ? 16 : 10;
+/* runInit runs `/etc/init.d/eddns <action>` through rpcd (fs.exec) and
+ * rejects with the script's own first line of output when it fails. */
+function runInit(action) {
+	return fs.exec(INIT_SCRIPT, [ action ]).then(function(res) {
+		if (res && res.code === 0)
+			return res;
+		const out = ((res && (res.stderr || res.stdout)) || '').trim();
+		throw new Error(out ? out.split('\n')[0] : _('%s %s exited with status %d').format(INIT_SCRIPT, action, res ? res.code : -1));
+	});
 }
 
 function pad(n) {
@@ -102,7 +101,7 @@ function cell(title, children) {
 }
 
 return view.extend({
-	usr1Number: usr1Number,
+	oneLine: oneLine,
 	statusFile: STATUS_FILE,
 
 	/* readStatus resolves to { status } or { error }; never rejects, so a
@@ -114,7 +113,7 @@ return view.extend({
 				throw new Error(_('not an eddns status file'));
 			return { status: st };
 		}).catch(function(err) {
-			return { error: err.message || String(err) };
+			return { error: oneLine(err) };
 		});
 	},
 
@@ -229,27 +228,21 @@ return view.extend({
 		}, this));
 	},
 
-	/* handleCheck asks the running daemon for a full check of every record. */
+	/* handleCheck asks the running daemon for a full check of every record
+	 * (`/etc/init.d/eddns check`: SIGUSR1 through procd). */
 	handleCheck: function() {
-		return fs.read(RELEASE_FILE).then(function(text) {
-			const sig = usr1Number(text);
-			if (sig == null)
-				throw new Error(_('cannot tell the CPU architecture from %s').format(RELEASE_FILE));
-			return callServiceSignal('eddns', 'eddns', sig);
-		}).then(function() {
+		return runInit('check').then(function() {
 			ui.addNotification(null, T('p', {}, _('Full check requested; the table updates within a few seconds.')), 'info');
 		}).catch(function(err) {
-			ui.addNotification(null, T('p', {}, _('Could not request a check: %s').format(err.message || err)), 'danger');
+			ui.addNotification(null, T('p', {}, _('Could not request a check: %s').format(oneLine(err))), 'danger');
 		});
 	},
 
 	handleRestart: function() {
-		return callInitAction('eddns', 'restart').then(function(ok) {
-			if (!ok)
-				throw new Error(_('the init script failed'));
+		return runInit('restart').then(function() {
 			ui.addNotification(null, T('p', {}, _('eddns is restarting.')), 'info');
 		}).catch(function(err) {
-			ui.addNotification(null, T('p', {}, _('Could not restart eddns: %s').format(err.message || err)), 'danger');
+			ui.addNotification(null, T('p', {}, _('Could not restart eddns: %s').format(oneLine(err))), 'danger');
 		});
 	},
 
