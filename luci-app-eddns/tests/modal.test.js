@@ -27,7 +27,7 @@ test('a provider saved in its modal is offered in the record modal', async () =>
 	const after = await records.openModal('cfg0a1b2c');
 	assert.deepStrictEqual(option(after, 'provider').keylist, [ 'ali', 'tx', 'cf' ]);
 	assert.deepStrictEqual(option(after, 'provider').vallist.slice(-1), [ 'cf (tencentcloud)' ]);
-	assert.deepStrictEqual(option(after, 'verify').keylist, [ '', 'yunaq', 'dnsx' ]);
+	assert.deepStrictEqual(option(after, 'verify').keylist, [ '', 'authoritative', 'yunaq', 'dnsx' ]);
 	/* The record's own value still loads. */
 	assert.strictEqual(await option(after, 'provider').load('cfg0a1b2c'), 'ali');
 });
