@@ -11,7 +11,7 @@
 #   make reproducible    build the packages twice and compare them byte for byte
 #
 # Every binary is static: CGO_ENABLED=0 $(GOFLAGS_RELEASE) -ldflags "-s -w -X main.version=$(VERSION)".
-# GOFLAGS_RELEASE is target.GoFlags() in tools/mkipk/target (inlining off except in the runtime
+# GOFLAGS_RELEASE is target.GoFlags() in tools/mkpkg/target (inlining off except in the runtime
 # and crypto, for size; a test keeps the two equal); the per-arch GOARCH/GOMIPS/GOARM settings
 # live there too (from OpenWrt's golang-values.mk).
 
@@ -27,7 +27,7 @@ ARCHES ?=
 DIST ?= dist
 BUILD ?= build
 
-MKIPK = $(GO) run ./tools/mkipk
+MKPKG = $(GO) run ./tools/mkpkg
 GOFLAGS_RELEASE = -trimpath -buildvcs=false -gcflags=all=-l -gcflags=runtime= -gcflags=crypto/...= -gcflags=vendor/golang.org/x/crypto/...=
 
 .PHONY: all build ipk size test-packaging reproducible clean
@@ -42,13 +42,13 @@ SPECS ?= openwrt/eddns.json $(wildcard luci-app-eddns/ipk.json luci-app-eddns/i1
 
 ipk:
 	@for spec in $(SPECS); do \
-		echo "$(MKIPK) build -spec $$spec"; \
-		$(MKIPK) build -spec "$$spec" -version '$(VERSION)' -release '$(RELEASE)' \
+		echo "$(MKPKG) build -spec $$spec"; \
+		$(MKPKG) build -spec "$$spec" -version '$(VERSION)' -release '$(RELEASE)' \
 			-epoch '$(SOURCE_DATE_EPOCH)' -out '$(DIST)' -bindir '$(BUILD)' -arch '$(ARCHES)' || exit 1; \
 	done
 
 size: ipk
-	$(MKIPK) size -out '$(DIST)' -bindir '$(BUILD)'
+	$(MKPKG) size -out '$(DIST)' -bindir '$(BUILD)'
 
 test-packaging:
 	$(GO) test -count=1 ./tools/...

@@ -1,10 +1,10 @@
-// Command mkipk cross-compiles eddns and writes OpenWrt .ipk packages without
+// Command mkpkg cross-compiles eddns and writes OpenWrt .ipk packages without
 // an OpenWrt SDK.
 //
-//	mkipk build   -spec openwrt/eddns.json -version 1.0.0 [-arch "mipsel_24kc x86_64"]
-//	mkipk pack    -spec S -arch A -version V -var BIN=path   (package only)
-//	mkipk inspect dist/eddns_1.0.0-1_mipsel_24kc.ipk
-//	mkipk size    [-arch ...]                                (print sizes)
+//	mkpkg build   -spec openwrt/eddns.json -version 1.0.0 [-arch "mipsel_24kc x86_64"]
+//	mkpkg pack    -spec S -arch A -version V -var BIN=path   (package only)
+//	mkpkg inspect dist/eddns_1.0.0-1_mipsel_24kc.ipk
+//	mkpkg size    [-arch ...]                                (print sizes)
 //
 // Packages are reproducible: the same sources, Go toolchain and -epoch
 // (SOURCE_DATE_EPOCH) give byte-identical files.
@@ -20,13 +20,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/eddns/eddns/tools/mkipk/ipk"
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/ipk"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: mkipk build|pack|inspect|size [flags]")
+		fmt.Fprintln(os.Stderr, "usage: mkpkg build|pack|inspect|size [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -43,7 +43,7 @@ func main() {
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "mkipk:", err)
+		fmt.Fprintln(os.Stderr, "mkpkg:", err)
 		os.Exit(1)
 	}
 }
@@ -186,7 +186,7 @@ func quote(args []string) []string {
 
 func cmdInspect(args []string) error {
 	if len(args) != 1 {
-		return errors.New("usage: mkipk inspect FILE.ipk")
+		return errors.New("usage: mkpkg inspect FILE.ipk")
 	}
 	b, err := os.ReadFile(args[0])
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 // Targets from DESIGN.md, printed next to the linux/mipsle figures.
