@@ -98,3 +98,34 @@ func cmdKeygen(args []string) error {
 	}
 	return nil
 }
+
+// cmdVerify reads back each .apk (format, file hashes, package id) and
+// checks OpenWrt's conventions; with -epoch every mtime must equal it.
+func cmdVerify(args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	epoch := fs.Int64("epoch", epochFromEnv(), "SOURCE_DATE_EPOCH the packages were built with")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return errors.New("usage: mkpkg verify [-epoch N] FILE.apk...")
+	}
+	if *epoch < 0 {
+		return errors.New("verify: no -epoch and no SOURCE_DATE_EPOCH")
+	}
+	for _, f := range fs.Args() {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		p, err := apk.ReadPackage(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		if err := p.CheckOpenWrt(*epoch); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		fmt.Printf("%s: OK (%s %s %s)\n", f, p.Info["name"], p.Info["version"], p.Info["arch"])
+	}
+	return nil
+}

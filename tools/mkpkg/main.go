@@ -7,6 +7,8 @@
 //	mkpkg inspect dist/eddns_1.0.0-1_mipsel_24kc.ipk | dist/apk/x86_64/eddns-1.0.0-r1.apk
 //	mkpkg feed    -in dist -out dist/feed [-apk-key k.pem] [-usign-key k.sec]
 //	mkpkg keygen  -apk-key k.pem -usign-key k.sec            (throwaway feed keys)
+//	mkpkg version                                            (version of this checkout)
+//	mkpkg verify  [-epoch N] dist/apk/*/*.apk                (read back and check .apk files)
 //	mkpkg size    [-arch ...]                                (print sizes)
 //
 // .ipk files go to <out>/, .apk files to <out>/apk/<arch>/ (arch "noarch"
@@ -32,7 +34,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: mkpkg build|pack|inspect|feed|keygen|size [flags]")
+		fmt.Fprintln(os.Stderr, "usage: mkpkg build|pack|inspect|verify|feed|keygen|version|size [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -49,6 +51,10 @@ func main() {
 		err = cmdFeed(os.Args[2:])
 	case "keygen":
 		err = cmdKeygen(os.Args[2:])
+	case "version":
+		err = cmdVersion(os.Args[2:])
+	case "verify":
+		err = cmdVerify(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

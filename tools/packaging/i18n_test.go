@@ -23,12 +23,13 @@ const (
 	zhHansTag = "简体中文 (Chinese Simplified)" // luci.mk's LUCI_LANG.zh_Hans
 )
 
-// buildSpec runs `mkpkg build` for one arch-independent spec, as `make ipk` does.
+// buildSpec runs `mkpkg build` for one arch-independent spec, as `make
+// packages` does: the .ipk into out, the .apk into out/apk/noarch.
 func buildSpec(t *testing.T, spec, out string, epoch int) {
 	t.Helper()
 	need(t, "go")
 	cmd := exec.Command("go", "run", "./tools/mkpkg", "build", "-spec", spec,
-		"-version", testVersion, "-release", testRelease, "-epoch", strconv.Itoa(epoch), "-out", out)
+		"-version", testVersion, "-release", testRelease, "-epoch", strconv.Itoa(epoch), "-out", out, "-format", "ipk,apk")
 	cmd.Dir = repoRoot(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("mkpkg build -spec %s: %v\n%s", spec, err, b)

@@ -34,7 +34,8 @@ var built struct {
 	cleanupFn func()
 }
 
-// buildAll runs the same command `make ipk` runs into a scratch directory.
+// buildAll runs the same command `make packages` runs (.ipk and .apk) into
+// a scratch directory.
 // EDDNS_TEST_MAIN may name another main package (a development aid while
 // the daemon does not compile); CI uses the real one.
 func buildAll(t *testing.T) (dist, bin string) {
@@ -64,7 +65,8 @@ func mkpkg(t *testing.T, dir, sub string, arches ...string) (string, error) {
 	}
 	args := []string{"run", "./tools/mkpkg", "build", "-spec", "openwrt/eddns.json",
 		"-version", testVersion, "-release", testRelease, "-epoch", strconv.Itoa(testEpoch),
-		"-out", filepath.Join(dir, sub, "dist"), "-bindir", filepath.Join(dir, sub, "build"), "-main", mainPkg}
+		"-out", filepath.Join(dir, sub, "dist"), "-bindir", filepath.Join(dir, sub, "build"), "-main", mainPkg,
+		"-format", "ipk,apk"}
 	if len(arches) > 0 {
 		args = append(args, "-arch", strings.Join(arches, " "))
 	}
@@ -288,6 +290,11 @@ func TestReproducible(t *testing.T) {
 		b, _ := os.ReadFile(ipkPath(filepath.Join(built.dir, "b/dist"), tg.Arch))
 		if len(a) == 0 || !bytes.Equal(a, b) {
 			t.Errorf("%s: two builds differ (%d vs %d bytes)", tg.Arch, len(a), len(b))
+		}
+		a, _ = os.ReadFile(apkPath(dist, tg.Arch))
+		b, _ = os.ReadFile(apkPath(filepath.Join(built.dir, "b/dist"), tg.Arch))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s .apk: two builds differ (%d vs %d bytes)", tg.Arch, len(a), len(b))
 		}
 	}
 }
