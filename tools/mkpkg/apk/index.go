@@ -158,13 +158,15 @@ func (a *arena) writeExact(o *object, typ uint32) uint32 {
 }
 
 // KeyID is what apk-tools calls a key's id: the first 16 bytes of the
-// sha512 of its DER public key (crypto_openssl.c).
+// sha512 of i2d_PublicKey's output (crypto_openssl.c apk_pkey_init), which
+// for an EC key is the bare uncompressed point 04||X||Y, not the
+// SubjectPublicKeyInfo DER. Checked against `apk mkndx --sign-key`.
 func KeyID(pub *ecdsa.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	k, err := pub.ECDH()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("apk: key: %w", err)
 	}
-	sum := sha512.Sum512(der)
+	sum := sha512.Sum512(k.Bytes())
 	return sum[:16], nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"testing"
@@ -75,5 +77,50 @@ func TestIndexSignature(t *testing.T) {
 	st.ADB[len(st.ADB)-1] ^= 1
 	if err := VerifySignature(st, &key.PublicKey); err == nil {
 		t.Error("a changed index still verifies")
+	}
+}
+
+// An index signed by the real `apk mkndx --sign-key` verifies with
+// VerifySignature and our KeyID (the signed message layout and the key id
+// rule are apk-tools'), and the same index with one changed byte does not.
+func TestVerifiesMkndxSignature(t *testing.T) {
+	pemBytes, err := os.ReadFile("testdata/golden/index/mkndx-signer.pub.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(pemBytes)
+	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := k.(*ecdsa.PublicKey)
+	b, err := os.ReadFile("testdata/golden/index/packages-signed.adb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ParseStream(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := KeyID(pub)
+	if len(st.Sigs) != 1 || !bytes.Equal(st.Sigs[0].Payload[2:18], id) {
+		t.Fatalf("key id in the SIG block is not KeyID(pub) = %x", id)
+	}
+	if err := VerifySignature(st, pub); err != nil {
+		t.Fatal(err)
+	}
+	unsigned, _ := os.ReadFile("testdata/golden/index/packages.adb")
+	u, _ := Open(unsigned)
+	ust, _ := ParseStream(u)
+	if !bytes.Equal(ust.ADB, st.ADB) {
+		t.Error("signing changed the ADB block")
+	}
+	st.ADB[20] ^= 1
+	if err := VerifySignature(st, pub); err == nil {
+		t.Error("a changed index verifies")
 	}
 }
