@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole eddns test suite. Run it as root (the kernel-facing tests create
 # network namespaces); as root it also installs the Debian packages it needs.
 #   sudo env "PATH=$PATH" ./test.sh
