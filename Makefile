@@ -33,7 +33,9 @@ VERSION := $(shell $(GO) run ./tools/mkpkg version 2>/dev/null || echo 0.0.0)
 endif
 RELEASE ?= 1
 # Same commit + same SOURCE_DATE_EPOCH = byte-identical packages.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+endif
 ARCHES ?=
 DIST ?= dist
 BUILD ?= build
@@ -89,9 +91,9 @@ reproducible:
 	rm -rf $(BUILD)/repro-a $(BUILD)/repro-b $(BUILD)/repro-keys
 	mkdir -p $(BUILD)/repro-keys
 	$(MKPKG) keygen -apk-key $(BUILD)/repro-keys/apk.pem -usign-key $(BUILD)/repro-keys/usign.sec
-	$(MAKE) feed VERSION='$(VERSION)' DIST=$(BUILD)/repro-a BUILD=$(BUILD)/repro-a/bin \
+	$(MAKE) feed VERSION='$(VERSION)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' DIST=$(BUILD)/repro-a BUILD=$(BUILD)/repro-a/bin \
 		KEY_APK=$(BUILD)/repro-keys/apk.pem KEY_USIGN=$(BUILD)/repro-keys/usign.sec
-	$(MAKE) feed VERSION='$(VERSION)' DIST=$(BUILD)/repro-b BUILD=$(BUILD)/repro-b/bin \
+	$(MAKE) feed VERSION='$(VERSION)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' DIST=$(BUILD)/repro-b BUILD=$(BUILD)/repro-b/bin \
 		KEY_APK=$(BUILD)/repro-keys/apk.pem KEY_USIGN=$(BUILD)/repro-keys/usign.sec
 	cd $(BUILD)/repro-a && find . -path ./bin -prune -o -type f -print | sort > ../repro-a.list
 	cd $(BUILD)/repro-b && find . -path ./bin -prune -o -type f -print | sort > ../repro-b.list
