@@ -204,13 +204,20 @@ func (a *arena) write(o *object, typ uint32) uint32 {
 	for n > 1 && o.slots[n-1] == 0 {
 		n--
 	}
+	return a.vector(o.slots[:n], typ)
+}
+
+// vector writes a slot vector as it is (adb_w_copy of an object keeps its
+// count, trailing nulls included).
+func (a *arena) vector(slots []uint32, typ uint32) uint32 {
+	n := len(slots)
 	if n <= 1 {
 		return 0
 	}
 	b := make([]byte, 4*n)
 	binary.LittleEndian.PutUint32(b, uint32(n))
 	for i := 1; i < n; i++ {
-		binary.LittleEndian.PutUint32(b[4*i:], o.slots[i])
+		binary.LittleEndian.PutUint32(b[4*i:], slots[i])
 	}
 	return typ | uint32(a.data(b, 4))
 }
@@ -238,6 +245,23 @@ func (a *arena) slotAt(v uint32, i int) uint32 {
 		return 0
 	}
 	return binary.LittleEndian.Uint32(a.buf[off+4*i:])
+}
+
+// sortByNameVersion orders array items by slot 1 (name) and then, by
+// apk's version order, slot 2 (version): the compare of pkginfo and
+// dependency objects (adb_ro_cmpobj; later fields only break ties).
+func (a *arena) sortByNameVersion(o *object) {
+	if len(o.slots) < 3 {
+		return
+	}
+	items := o.slots[1:]
+	field := func(v uint32, i int) string { return string(a.blobAt(a.slotAt(v, i))) }
+	sort.SliceStable(items, func(i, j int) bool {
+		if ni, nj := field(items[i], 1), field(items[j], 1); ni != nj {
+			return ni < nj
+		}
+		return VersionCompare(field(items[i], 2), field(items[j], 2)) < 0
+	})
 }
 
 // sortByName orders array items by the blob in their slot 1, as

@@ -2,7 +2,7 @@ package apk
 
 import (
 	"bytes"
-	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -70,27 +70,10 @@ func firstDiff(a, b []byte) int {
 	return min(len(a), len(b))
 }
 
-// describeDiff shows the arena around the first difference, to make a
+// describeDiff shows the bytes around the first difference, to make a
 // failure debuggable.
 func describeDiff(a, b []byte) string {
 	i := firstDiff(a, b)
 	lo := max(0, i-16)
-	var buf bytes.Buffer
-	buf.WriteString("\nours:   ")
-	for _, c := range a[lo:min(len(a), i+32)] {
-		buf.WriteString(" " + hex2(c))
-	}
-	buf.WriteString("\ngolden: ")
-	for _, c := range b[lo:min(len(b), i+32)] {
-		buf.WriteString(" " + hex2(c))
-	}
-	if len(a) > 12 && len(b) > 12 {
-		buf.WriteString("\nADB block sizes: ours " + itoa(binary.LittleEndian.Uint32(a[8:])&0x3fffffff) + " golden " + itoa(binary.LittleEndian.Uint32(b[8:])&0x3fffffff))
-	}
-	return buf.String()
-}
-
-func hex2(c byte) string { const h = "0123456789abcdef"; return string([]byte{h[c>>4], h[c&15]}) }
-func itoa(v uint32) string {
-	return string(bytes.TrimLeft([]byte{byte('0' + v/10000%10), byte('0' + v/1000%10), byte('0' + v/100%10), byte('0' + v/10%10), byte('0' + v%10)}, "0"))
+	return fmt.Sprintf("\nours:   % x\ngolden: % x", a[lo:min(len(a), i+32)], b[lo:min(len(b), i+32)])
 }

@@ -11,7 +11,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -60,18 +59,7 @@ func BuildIndex(entries []IndexEntry, key *ecdsa.PrivateKey) ([]byte, error) {
 		info.set(piHashes, a.blob(id[:]))
 		pkgs.add(a.write(info, typeObject))
 	}
-	// adb_wa_sort with schema_pkginfo's compare: name, then version (the
-	// later fields only break ties between identical name and version).
-	if len(pkgs.slots) > 2 {
-		items := pkgs.slots[1:]
-		sort.SliceStable(items, func(i, j int) bool {
-			ni, nj := string(a.blobAt(a.slotAt(items[i], piName))), string(a.blobAt(a.slotAt(items[j], piName)))
-			if ni != nj {
-				return ni < nj
-			}
-			return VersionCompare(string(a.blobAt(a.slotAt(items[i], piVersion))), string(a.blobAt(a.slotAt(items[j], piVersion)))) < 0
-		})
-	}
+	a.sortByNameVersion(&pkgs) // adb_wa_sort with schema_pkginfo's compare
 	var root object
 	root.set(ndxPackages, a.write(&pkgs, typeObject))
 	binary.LittleEndian.PutUint32(a.buf[4:], a.write(&root, typeObject))
@@ -137,24 +125,9 @@ func (r *reader) copyValue(a *arena, v uint32) (uint32, error) {
 		for len(o.slots) < len(s) {
 			o.slots = append(o.slots, 0)
 		}
-		return a.writeExact(o, v&typeMask), nil
+		return a.vector(o.slots, v&typeMask), nil
 	}
 	return 0, fmt.Errorf("apk: cannot copy value %#08x", v)
-}
-
-// writeExact writes a slot vector without trimming (adb_w_copy of an
-// object: the count is copied as is).
-func (a *arena) writeExact(o *object, typ uint32) uint32 {
-	n := len(o.slots)
-	if n <= 1 {
-		return 0
-	}
-	b := make([]byte, 4*n)
-	binary.LittleEndian.PutUint32(b, uint32(n))
-	for i := 1; i < n; i++ {
-		binary.LittleEndian.PutUint32(b[4*i:], o.slots[i])
-	}
-	return typ | uint32(a.data(b, 4))
 }
 
 // KeyID is what apk-tools calls a key's id: the first 16 bytes of the

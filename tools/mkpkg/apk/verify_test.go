@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,7 +68,7 @@ func TestReadBackTiny(t *testing.T) {
 		t.Errorf("/etc/config/tiny: mode %o data %q", e.Mode, e.Data)
 	}
 	sum := sha256.Sum256(src)
-	if s := string(files["/lib/apk/packages/tiny.conffiles_static"].Data); s != "/etc/config/tiny "+hexs(sum[:])+"\n" {
+	if s := string(files["/lib/apk/packages/tiny.conffiles_static"].Data); s != "/etc/config/tiny "+hex.EncodeToString(sum[:])+"\n" {
 		t.Errorf("conffiles_static = %q", s)
 	}
 	if s := string(files["/lib/apk/packages/tiny.rusers"].Data); s != "tiny:tiny\n" {
@@ -79,15 +80,6 @@ func TestReadBackTiny(t *testing.T) {
 	if got.Scripts["post-upgrade"] != p.Scripts["post-upgrade"] || !strings.HasPrefix(got.Scripts["post-upgrade"], "#!/bin/sh\nexport PKG_UPGRADE=1\n[ \"${IPKG_NO_SCRIPT}\"") {
 		t.Errorf("post-upgrade = %q", got.Scripts["post-upgrade"])
 	}
-}
-
-func hexs(b []byte) string {
-	const h = "0123456789abcdef"
-	var s []byte
-	for _, c := range b {
-		s = append(s, h[c>>4], h[c&15])
-	}
-	return string(s)
 }
 
 // The package-specific postinst part follows default_postinst with its

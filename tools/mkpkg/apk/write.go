@@ -247,14 +247,7 @@ func (a *arena) dependencies(deps []string) (uint32, error) {
 		arr.add(a.write(&o, typeObject))
 	}
 	if len(arr.slots) > 2 {
-		items := arr.slots[1:]
-		sort.SliceStable(items, func(i, j int) bool {
-			ni, nj := string(a.blobAt(a.slotAt(items[i], depName))), string(a.blobAt(a.slotAt(items[j], depName)))
-			if ni != nj {
-				return ni < nj
-			}
-			return VersionCompare(string(a.blobAt(a.slotAt(items[i], depVersion))), string(a.blobAt(a.slotAt(items[j], depVersion)))) < 0
-		})
+		a.sortByNameVersion(&arr)
 		uniq := arr.slots[:2]
 		for _, v := range arr.slots[2:] {
 			if v != uniq[len(uniq)-1] {

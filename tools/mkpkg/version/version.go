@@ -72,6 +72,18 @@ func (z *tokenizer) digits() {
 	}
 }
 
+// span consumes the longest prefix whose bytes satisfy ok
+// (apk_blob_spn).
+func (z *tokenizer) span(ok func(byte) bool) string {
+	i := 0
+	for i < len(z.s) && ok(z.s[i]) {
+		i++
+	}
+	v := z.s[:i]
+	z.s = z.s[i:]
+	return v
+}
+
 func (z *tokenizer) first() {
 	z.t.kind = tokInitialDigit
 	z.digits()
@@ -114,11 +126,7 @@ func (z *tokenizer) next() {
 			return
 		}
 		z.s = z.s[1:]
-		i := 0
-		for i < len(z.s) && isLower(z.s[i]) {
-			i++
-		}
-		z.t.value, z.s = z.s[:i], z.s[i:]
+		z.t.value = z.span(isLower)
 		z.t.suffix = suffixes[z.t.value]
 		if z.t.suffix == sufInvalid {
 			z.t.kind = tokInvalid
@@ -131,12 +139,7 @@ func (z *tokenizer) next() {
 			return
 		}
 		z.s = z.s[1:]
-		i := 0
-		for i < len(z.s) && isHex(z.s[i]) {
-			i++
-		}
-		z.t.value, z.s = z.s[:i], z.s[i:]
-		if i == 0 {
+		if z.t.value = z.span(isHex); z.t.value == "" {
 			z.t.kind = tokInvalid
 			return
 		}
