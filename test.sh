@@ -73,7 +73,7 @@ step "packages: .ipk + .apk + feeds built twice and compared, .apk verified, siz
 # provides the packages the size report measures.
 tmp=$(mktemp -d)
 make --no-print-directory reproducible BUILD="$tmp/build"
-epoch=$(git log -1 --format=%ct)
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 go run ./tools/mkpkg verify -epoch "$epoch" "$tmp"/build/repro-a/apk/*/*.apk
 go run ./tools/mkpkg size -out "$tmp/build/repro-a" -bindir "$tmp/build/repro-a/bin"
 rm -rf "$tmp"
