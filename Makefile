@@ -2,6 +2,7 @@
 # eddns: build, package and measure without an OpenWrt SDK.
 #
 #   make build           host binary in build/eddns
+#   make version         the version packages get (see Version below)
 #   make ipk             static binaries + dist/eddns_<version>-<release>_<arch>.ipk for every arch,
 #                        dist/luci-app-eddns_<version>-<release>_all.ipk and its Simplified Chinese
 #                        translation dist/luci-i18n-eddns-zh-cn_<version>-<release>_all.ipk
@@ -45,9 +46,12 @@ KEY_USIGN ?=
 MKPKG = $(GO) run ./tools/mkpkg
 GOFLAGS_RELEASE = -trimpath -buildvcs=false -gcflags=all=-l -gcflags=runtime= -gcflags=crypto/...= -gcflags=vendor/golang.org/x/crypto/...=
 
-.PHONY: all build ipk apk packages feed size test-packaging reproducible clean
+.PHONY: all build version ipk apk packages feed size test-packaging reproducible clean
 
 all: build
+
+version:
+	@echo '$(VERSION)'
 
 build:
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS_RELEASE) -ldflags "-s -w -X main.version=$(VERSION)" -o $(BUILD)/eddns .
