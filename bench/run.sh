@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Measures the real eddns binary against DESIGN.md's targets and prints a
 # table: kernel address event -> signed request at a loopback fake provider
 # (p50/p99/max, per provider), resident memory after the updates, context

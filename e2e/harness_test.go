@@ -53,7 +53,7 @@ import (
 	"github.com/eddns/eddns/providers/qcloudcns/qcloudcnstest"
 	"github.com/eddns/eddns/providers/tencentcloud/tencentcloudtest"
 	"github.com/eddns/eddns/state"
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 // Wait bounds every poll for an asynchronous outcome. It is generous because
@@ -96,7 +96,7 @@ func buildAndRun(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	// The module root is the parent of this package's directory. Built the
-	// way release packages are (Makefile, tools/mkipk), so that what is
+	// way release packages are (Makefile, tools/mkpkg), so that what is
 	// measured and tested is what ships.
 	args := append(append([]string{"build"}, target.GoFlags()...), "-ldflags", "-s -w", "-o", binary, "..")
 	cmd := exec.CommandContext(ctx, gobin, args...)

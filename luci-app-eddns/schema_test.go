@@ -16,7 +16,7 @@ import (
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/state"
-	"github.com/eddns/eddns/tools/mkipk/ipk"
+	"github.com/eddns/eddns/tools/mkpkg/ipk"
 )
 
 // liveSchema is config.Schema() exactly as `eddns schema` prints it.
@@ -294,7 +294,7 @@ func TestNodeSuite(t *testing.T) {
 	}
 }
 
-// tools/mkipk builds the description into an .ipk opkg accepts: every file
+// tools/mkpkg builds the description into an .ipk opkg accepts: every file
 // under /www and /usr/share, 0644, owned by root, and a control file for
 // an architecture-independent package depending on eddns and luci-base.
 func TestIPKBuildsWithMkipk(t *testing.T) {

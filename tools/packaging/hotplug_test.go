@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eddns/eddns/tools/mkipk/ipk"
+	"github.com/eddns/eddns/tools/mkpkg/ipk"
 )
 
 // runHotplug sources a hotplug script the way procd's dispatcher does
@@ -90,7 +90,7 @@ func TestHotplugWithoutTheDaemon(t *testing.T) {
 }
 
 // TestShellcheck runs shellcheck in POSIX sh mode (what busybox ash
-// accepts) on every script, including the maintainer scripts mkipk writes.
+// accepts) on every script, including the maintainer scripts mkpkg writes.
 func TestShellcheck(t *testing.T) {
 	sc := need(t, "shellcheck")
 	root := repoRoot(t)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eddns/eddns/tools/mkipk/ipk"
+	"github.com/eddns/eddns/tools/mkpkg/ipk"
 	"github.com/eddns/eddns/tools/po2lmo"
 )
 
@@ -23,15 +23,16 @@ const (
 	zhHansTag = "简体中文 (Chinese Simplified)" // luci.mk's LUCI_LANG.zh_Hans
 )
 
-// buildSpec runs `mkipk build` for one arch-independent spec, as `make ipk` does.
+// buildSpec runs `mkpkg build` for one arch-independent spec, as `make
+// packages` does: the .ipk into out, the .apk into out/apk/noarch.
 func buildSpec(t *testing.T, spec, out string, epoch int) {
 	t.Helper()
 	need(t, "go")
-	cmd := exec.Command("go", "run", "./tools/mkipk", "build", "-spec", spec,
-		"-version", testVersion, "-release", testRelease, "-epoch", strconv.Itoa(epoch), "-out", out)
+	cmd := exec.Command("go", "run", "./tools/mkpkg", "build", "-spec", spec,
+		"-version", testVersion, "-release", testRelease, "-epoch", strconv.Itoa(epoch), "-out", out, "-format", "ipk,apk")
 	cmd.Dir = repoRoot(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("mkipk build -spec %s: %v\n%s", spec, err, b)
+		t.Fatalf("mkpkg build -spec %s: %v\n%s", spec, err, b)
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/eddns/eddns/tools/mkipk/ipk"
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/ipk"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 const (
@@ -24,7 +24,7 @@ const (
 	testEpoch   = 1700000000
 )
 
-// built holds one `mkipk build` run shared by the tests below: compiling six
+// built holds one `mkpkg build` run shared by the tests below: compiling six
 // architectures is the slow part.
 var built struct {
 	once      sync.Once
@@ -34,7 +34,8 @@ var built struct {
 	cleanupFn func()
 }
 
-// buildAll runs the same command `make ipk` runs into a scratch directory.
+// buildAll runs the same command `make packages` runs (.ipk and .apk) into
+// a scratch directory.
 // EDDNS_TEST_MAIN may name another main package (a development aid while
 // the daemon does not compile); CI uses the real one.
 func buildAll(t *testing.T) (dist, bin string) {
@@ -48,23 +49,24 @@ func buildAll(t *testing.T) (dist, bin string) {
 		}
 		os.Chmod(dir, 0o755) // qemu tests run binaries from here
 		built.dir = dir
-		out, err := mkipk(t, dir, "a")
+		out, err := mkpkg(t, dir, "a")
 		built.output, built.err = out, err
 	})
 	if built.err != nil {
-		t.Fatalf("mkipk build: %v\n%s", built.err, built.output)
+		t.Fatalf("mkpkg build: %v\n%s", built.err, built.output)
 	}
 	return filepath.Join(built.dir, "a/dist"), filepath.Join(built.dir, "a/build")
 }
 
-func mkipk(t *testing.T, dir, sub string, arches ...string) (string, error) {
+func mkpkg(t *testing.T, dir, sub string, arches ...string) (string, error) {
 	mainPkg := os.Getenv("EDDNS_TEST_MAIN")
 	if mainPkg == "" {
 		mainPkg = "."
 	}
-	args := []string{"run", "./tools/mkipk", "build", "-spec", "openwrt/eddns.json",
+	args := []string{"run", "./tools/mkpkg", "build", "-spec", "openwrt/eddns.json",
 		"-version", testVersion, "-release", testRelease, "-epoch", strconv.Itoa(testEpoch),
-		"-out", filepath.Join(dir, sub, "dist"), "-bindir", filepath.Join(dir, sub, "build"), "-main", mainPkg}
+		"-out", filepath.Join(dir, sub, "dist"), "-bindir", filepath.Join(dir, sub, "build"), "-main", mainPkg,
+		"-format", "ipk,apk"}
 	if len(arches) > 0 {
 		args = append(args, "-arch", strings.Join(arches, " "))
 	}
@@ -279,7 +281,7 @@ func TestSystemTarReadsPackages(t *testing.T) {
 // and compares every package byte for byte.
 func TestReproducible(t *testing.T) {
 	dist, _ := buildAll(t)
-	out, err := mkipk(t, built.dir, "b")
+	out, err := mkpkg(t, built.dir, "b")
 	if err != nil {
 		t.Fatalf("second build: %v\n%s", err, out)
 	}
@@ -288,6 +290,11 @@ func TestReproducible(t *testing.T) {
 		b, _ := os.ReadFile(ipkPath(filepath.Join(built.dir, "b/dist"), tg.Arch))
 		if len(a) == 0 || !bytes.Equal(a, b) {
 			t.Errorf("%s: two builds differ (%d vs %d bytes)", tg.Arch, len(a), len(b))
+		}
+		a, _ = os.ReadFile(apkPath(dist, tg.Arch))
+		b, _ = os.ReadFile(apkPath(filepath.Join(built.dir, "b/dist"), tg.Arch))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s .apk: two builds differ (%d vs %d bytes)", tg.Arch, len(a), len(b))
 		}
 	}
 }

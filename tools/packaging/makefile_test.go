@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 // TestMakeBuildUsesReleaseFlags keeps `make build` (the README's host

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/eddns/eddns/providers/alidns/alidnstest"
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 // runTarget runs a cross-built binary, under qemu-user when it is not

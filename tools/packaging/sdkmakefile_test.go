@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 // TestSDKMakefileIsStatic evaluates openwrt/Makefile with minimal stand-ins

@@ -100,7 +100,7 @@ var nameRE = regexp.MustCompile(`^[a-zA-Z0-9_.+-]+$`)
 
 // versionRE is deliberately narrow: it keeps the file name and opkg's
 // epoch:upstream-revision split unambiguous (no ':' and no '-' in either part).
-var versionRE = regexp.MustCompile(`^[0-9][0-9A-Za-z.+~]*$`)
+var versionRE = regexp.MustCompile(`^[0-9][0-9A-Za-z.+~_]*$`)
 
 // Validate reports every problem with the description at once.
 func (s *Spec) Validate() error {

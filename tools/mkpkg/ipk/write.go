@@ -250,3 +250,7 @@ func gz(b []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// ReadFile returns the content a package installs for f (its source,
+// converted when the spec asks for it). The .apk writer shares it.
+func ReadFile(f File, baseDir string) ([]byte, error) { return fileBody(f, baseDir) }

@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 // Targets from DESIGN.md, printed next to the linux/mipsle figures.
@@ -21,18 +21,19 @@ const (
 )
 
 // cmdSize prints, per architecture, the stripped binary, its gzip size and
-// the .ipk size, then what each dependency costs in the mipsle binary.
+// the .ipk and .apk sizes, the arch-independent packages, then what each
+// dependency costs in the mipsle binary.
 // It reports; it never fails on a missed target.
 func cmdSize(args []string) error {
 	fs := flag.NewFlagSet("size", flag.ContinueOnError)
-	out := fs.String("out", "dist", "directory holding the .ipk files")
+	out := fs.String("out", "dist", "directory holding the .ipk files (and apk/<arch>/*.apk)")
 	binDir := fs.String("bindir", "build", "directory holding per-architecture binaries")
 	mainPkg := fs.String("main", ".", "Go main package (for the symbol-size breakdown)")
 	top := fs.Int("top", 25, "how many packages to list in the breakdown")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fmt.Printf("%-26s %12s %12s %12s\n", "arch", "binary", "binary.gz", "ipk")
+	fmt.Printf("%-26s %12s %12s %12s %12s\n", "arch", "binary", "binary.gz", "ipk", "apk")
 	for _, t := range target.All() {
 		bin := filepath.Join(*binDir, t.Arch, "eddns")
 		b, err := os.ReadFile(bin)
@@ -41,19 +42,22 @@ func cmdSize(args []string) error {
 			continue
 		}
 		gz := gzipSize(b)
-		ipkSize := int64(-1)
-		if m, _ := filepath.Glob(filepath.Join(*out, "eddns_*_"+t.Arch+".ipk")); len(m) == 1 {
-			if st, err := os.Stat(m[0]); err == nil {
-				ipkSize = st.Size()
-			}
-		}
+		ipkSize := globSize(filepath.Join(*out, "eddns_*_"+t.Arch+".ipk"))
+		apkSize := globSize(filepath.Join(*out, "apk", t.Arch, "eddns-*.apk"))
 		note := ""
 		if t.Arch == "mipsel_24kc" {
 			note = fmt.Sprintf("  targets: binary <= %s (%s), ipk <= %s (%s)",
 				mb(mipsleBinaryTarget), verdict(float64(len(b)) <= mipsleBinaryTarget),
 				mb(mipsleIPKTarget), verdict(ipkSize >= 0 && float64(ipkSize) <= mipsleIPKTarget))
 		}
-		fmt.Printf("%-26s %12s %12s %12s%s\n", t.Arch, mb(float64(len(b))), mb(float64(gz)), mbOrDash(ipkSize), note)
+		fmt.Printf("%-26s %12s %12s %12s %12s%s\n", t.Arch, mb(float64(len(b))), mb(float64(gz)), mbOrDash(ipkSize), mbOrDash(apkSize), note)
+	}
+	for _, name := range []string{"luci-app-eddns", "luci-i18n-eddns-zh-cn"} {
+		ipkSize := globSize(filepath.Join(*out, name+"_*_all.ipk"))
+		apkSize := globSize(filepath.Join(*out, "apk", "noarch", name+"-[0-9]*.apk"))
+		if ipkSize >= 0 || apkSize >= 0 {
+			fmt.Printf("%-26s %12s %12s %12s %12s\n", name, "", "", kbOrDash(ipkSize), kbOrDash(apkSize))
+		}
 	}
 
 	// Symbol sizes need the symbol table, so build an unstripped twin.
@@ -112,6 +116,23 @@ func verdict(ok bool) string {
 		return "met"
 	}
 	return "MISSED"
+}
+
+// globSize is the size of the one file matching pattern, or -1.
+func globSize(pattern string) int64 {
+	if m, _ := filepath.Glob(pattern); len(m) == 1 {
+		if st, err := os.Stat(m[0]); err == nil {
+			return st.Size()
+		}
+	}
+	return -1
+}
+
+func kbOrDash(n int64) string {
+	if n < 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f kB", float64(n)/1e3)
 }
 
 func mb(n float64) string { return fmt.Sprintf("%.2f MB", n/1e6) }

@@ -46,7 +46,7 @@ func TestSymbolSizes(t *testing.T) {
 func TestFileSymbolsSkipsBSS(t *testing.T) {
 	// go test links its binaries without a symbol table, so build one that
 	// has it: this very command, unstripped.
-	exe := filepath.Join(t.TempDir(), "mkipk")
+	exe := filepath.Join(t.TempDir(), "mkpkg")
 	out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -1,13 +1,20 @@
-// Command mkipk cross-compiles eddns and writes OpenWrt .ipk packages without
-// an OpenWrt SDK.
+// Command mkpkg cross-compiles eddns and writes OpenWrt packages without an
+// OpenWrt SDK, from one description per package: .ipk (opkg, OpenWrt 24.10
+// and older) and .apk (apk-tools v3, OpenWrt 25.12 and later).
 //
-//	mkipk build   -spec openwrt/eddns.json -version 1.0.0 [-arch "mipsel_24kc x86_64"]
-//	mkipk pack    -spec S -arch A -version V -var BIN=path   (package only)
-//	mkipk inspect dist/eddns_1.0.0-1_mipsel_24kc.ipk
-//	mkipk size    [-arch ...]                                (print sizes)
+//	mkpkg build   -spec openwrt/eddns.json -version 1.0.0 [-arch "mipsel_24kc x86_64"] [-format ipk,apk]
+//	mkpkg pack    -spec S -arch A -version V -var BIN=path   (package only)
+//	mkpkg inspect dist/eddns_1.0.0-1_mipsel_24kc.ipk | dist/apk/x86_64/eddns-1.0.0-r1.apk
+//	mkpkg feed    -in dist -out dist/feed [-apk-key k.pem] [-usign-key k.sec]
+//	mkpkg keygen  -apk-key k.pem -usign-key k.sec            (throwaway feed keys)
+//	mkpkg version                                            (version of this checkout)
+//	mkpkg verify  [-epoch N] dist/apk/*/*.apk                (read back and check .apk files)
+//	mkpkg size    [-arch ...]                                (print sizes)
 //
-// Packages are reproducible: the same sources, Go toolchain and -epoch
-// (SOURCE_DATE_EPOCH) give byte-identical files.
+// .ipk files go to <out>/, .apk files to <out>/apk/<arch>/ (arch "noarch"
+// for arch-independent packages). Packages are reproducible: the same
+// sources, Go toolchain and -epoch (SOURCE_DATE_EPOCH) give byte-identical
+// files.
 package main
 
 import (
@@ -20,13 +27,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/eddns/eddns/tools/mkipk/ipk"
-	"github.com/eddns/eddns/tools/mkipk/target"
+	"github.com/eddns/eddns/tools/mkpkg/apk"
+	"github.com/eddns/eddns/tools/mkpkg/ipk"
+	"github.com/eddns/eddns/tools/mkpkg/target"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: mkipk build|pack|inspect|size [flags]")
+		fmt.Fprintln(os.Stderr, "usage: mkpkg build|pack|inspect|verify|feed|keygen|version|size [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -39,11 +47,19 @@ func main() {
 		err = cmdInspect(os.Args[2:])
 	case "size":
 		err = cmdSize(os.Args[2:])
+	case "feed":
+		err = cmdFeed(os.Args[2:])
+	case "keygen":
+		err = cmdKeygen(os.Args[2:])
+	case "version":
+		err = cmdVersion(os.Args[2:])
+	case "verify":
+		err = cmdVerify(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "mkipk:", err)
+		fmt.Fprintln(os.Stderr, "mkpkg:", err)
 		os.Exit(1)
 	}
 }
@@ -62,9 +78,9 @@ func (v varFlags) Set(s string) error {
 }
 
 type buildOpts struct {
-	spec, version, release, arches, out, binDir, mainPkg, root string
-	epoch                                                      int64
-	vars                                                       varFlags
+	spec, version, release, arches, out, binDir, mainPkg, root, format string
+	epoch                                                              int64
+	vars                                                               varFlags
 }
 
 func commonFlags(fs *flag.FlagSet, o *buildOpts) {
@@ -72,7 +88,8 @@ func commonFlags(fs *flag.FlagSet, o *buildOpts) {
 	fs.StringVar(&o.version, "version", "", "upstream version (default: the spec's)")
 	fs.StringVar(&o.release, "release", "", "package release (default: the spec's)")
 	fs.StringVar(&o.arches, "arch", "", "space-separated OpenWrt architectures (default: all known)")
-	fs.StringVar(&o.out, "out", "dist", "output directory for .ipk files")
+	fs.StringVar(&o.out, "out", "dist", "output directory (.ipk in it, .apk in <out>/apk/<arch>/)")
+	fs.StringVar(&o.format, "format", "ipk", "package formats to write: ipk, apk or ipk,apk")
 	fs.StringVar(&o.binDir, "bindir", "build", "directory for per-architecture binaries")
 	fs.StringVar(&o.mainPkg, "main", ".", "Go main package to build")
 	fs.StringVar(&o.root, "root", ".", "directory relative file sources are read from")
@@ -117,7 +134,8 @@ func cmdBuild(args []string, compile bool) error {
 			arches = append(arches, t.Arch)
 		}
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
+	formats, err := parseFormats(o.format)
+	if err != nil {
 		return err
 	}
 	for _, arch := range arches {
@@ -138,17 +156,52 @@ func cmdBuild(args []string, compile bool) error {
 		if err := s.Expand(vars); err != nil {
 			return err
 		}
-		b, err := ipk.Build(&s, o.root, o.epoch)
-		if err != nil {
-			return err
+		for _, f := range formats {
+			dst, b, err := pack(f, &s, o)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(dst, b, 0o644); err != nil {
+				return err
+			}
+			fmt.Printf("%s (%d bytes)\n", dst, len(b))
 		}
-		dst := filepath.Join(o.out, s.FileName())
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
-		fmt.Printf("%s (%d bytes)\n", dst, len(b))
 	}
 	return nil
+}
+
+func parseFormats(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "ipk", "apk":
+			out = append(out, f)
+		default:
+			return nil, fmt.Errorf("-format %q: want ipk, apk or ipk,apk", s)
+		}
+	}
+	return out, nil
+}
+
+// pack writes one package of the expanded spec s; it returns where the
+// file goes and its bytes.
+func pack(format string, s *ipk.Spec, o buildOpts) (string, []byte, error) {
+	if format == "ipk" {
+		b, err := ipk.Build(s, o.root, o.epoch)
+		return filepath.Join(o.out, s.FileName()), b, err
+	}
+	p, err := apk.FromSpec(s, o.root, o.epoch)
+	if err != nil {
+		return "", nil, err
+	}
+	b, err := p.Build()
+	if err != nil {
+		return "", nil, err
+	}
+	return filepath.Join(o.out, "apk", p.Arch, p.FileName()), b, nil
 }
 
 // goBuild cross-compiles a static binary. strip=false keeps the symbol
@@ -193,11 +246,14 @@ func quote(args []string) []string {
 
 func cmdInspect(args []string) error {
 	if len(args) != 1 {
-		return errors.New("usage: mkipk inspect FILE.ipk")
+		return errors.New("usage: mkpkg inspect FILE.ipk|FILE.apk")
 	}
 	b, err := os.ReadFile(args[0])
 	if err != nil {
 		return err
+	}
+	if strings.HasSuffix(args[0], ".apk") {
+		return inspectAPK(b)
 	}
 	p, err := ipk.Read(b)
 	if err != nil {
@@ -215,6 +271,33 @@ func cmdInspect(args []string) error {
 	fmt.Println("== control")
 	for _, f := range p.Fields {
 		fmt.Printf("%s: %s\n", f.Name, strings.ReplaceAll(f.Value, "\n", "\n "))
+	}
+	return nil
+}
+
+// inspectAPK verifies an .apk (format, hashes, unique id) and prints it.
+func inspectAPK(b []byte) error {
+	p, err := apk.ReadPackage(b)
+	if err != nil {
+		return err
+	}
+	fmt.Println("== info")
+	for _, k := range []string{"name", "version", "description", "arch", "license", "origin", "url", "maintainer"} {
+		fmt.Printf("%s: %s\n", k, p.Info[k])
+	}
+	fmt.Printf("hashes: %x\ninstalled-size: %d\ndepends: %s\nprovides: %s\n",
+		p.ID, p.InstalledSize, strings.Join(p.Depends, " "), strings.Join(p.Provides, " "))
+	fmt.Println("== paths")
+	for _, d := range p.Dirs {
+		fmt.Printf("d %04o %s:%s %8s /%s\n", d.Mode, d.User, d.Group, "", d.Name)
+		for _, e := range d.Files {
+			fmt.Printf("f %04o %s:%s %8d %s\n", e.Mode, e.User, e.Group, e.Size, d.Path(e))
+		}
+	}
+	for _, name := range []string{"pre-install", "post-install", "pre-upgrade", "post-upgrade", "pre-deinstall", "post-deinstall"} {
+		if s, ok := p.Scripts[name]; ok {
+			fmt.Printf("== %s\n%s", name, s)
+		}
 	}
 	return nil
 }
