@@ -20,10 +20,29 @@ var defaultsBase = map[string]string{
 	"httpdns": "config httpdns 'h'\n\toption url 'http://203.0.113.1/d'\n\toption account_id '0123456789abcdef0123456789abcdef'\n\toption secret 'secret'\n",
 }
 
-func defaultsConfig(section, extra string) string {
+// providerBase is a minimal section of each provider type: an option with
+// a default may apply to some types only.
+var providerBase = map[string]string{
+	"alidns":       defaultsBase["provider"],
+	"tencentcloud": "config provider 'p'\n\toption type 'tencentcloud'\n\toption secret_id 'AKIDexample'\n\toption secret_key 'secret'\n",
+	"qcloud_cns":   "config provider 'p'\n\toption type 'qcloud_cns'\n\toption secret_id 'AKIDexample'\n\toption secret_key 'secret'\n\toption endpoint 'https://cns.example.net/v2/index.php'\n",
+	"cloudflare":   "config provider 'p'\n\toption type 'cloudflare'\n\toption api_token 'token'\n",
+	"huaweicloud":  "config provider 'p'\n\toption type 'huaweicloud'\n\toption access_key_id 'AKexample'\n\toption access_key_secret 'secret'\n",
+	"rfc2136":      "config provider 'p'\n\toption type 'rfc2136'\n\toption server '192.0.2.53'\n\toption key_name 'eddns'\n\toption key_secret 'c2VjcmV0c2VjcmV0c2VjcmV0'\n",
+	"powerdns":     "config provider 'p'\n\toption type 'powerdns'\n\toption endpoint 'http://192.0.2.1:8081'\n\toption api_key 'key'\n",
+	"webhook":      "config provider 'p'\n\toption type 'webhook'\n\toption url 'https://hooks.example.net/ddns'\n",
+}
+
+func defaultsConfig(section, extra string) string { return defaultsConfigFor("alidns", section, extra) }
+
+func defaultsConfigFor(providerType, section, extra string) string {
 	var b strings.Builder
 	for _, typ := range []string{"global", "provider", "record", "httpdns"} {
-		b.WriteString(defaultsBase[typ])
+		if typ == "provider" {
+			b.WriteString(providerBase[providerType])
+		} else {
+			b.WriteString(defaultsBase[typ])
+		}
 		if typ == section {
 			b.WriteString(extra)
 		}
@@ -70,11 +89,6 @@ func zeroPos(v reflect.Value) {
 // (tests/lib/compare.js). So the daemon must read a missing option exactly
 // as it reads the schema's default, or a LuCI save changes what it does.
 func TestDaemonDefaultsAreTheSchemaDefaults(t *testing.T) {
-	base, err := config.Parse("eddns", []byte(defaultsConfig("", "")))
-	if err != nil {
-		t.Fatalf("base config: %v", err)
-	}
-	zeroPos(reflect.ValueOf(base))
 	n := 0
 	for _, sec := range config.Schema().Sections {
 		for _, o := range sec.Options {
@@ -82,7 +96,20 @@ func TestDaemonDefaultsAreTheSchemaDefaults(t *testing.T) {
 				continue
 			}
 			n++
-			cfg, err := config.Parse("eddns", []byte(defaultsConfig(sec.Type, "\toption "+o.Name+" '"+o.Default+"'\n")))
+			ptype := "alidns"
+			if ts := o.DependsOn["type"]; sec.Type == "provider" && len(ts) > 0 {
+				ptype = ts[0]
+			}
+			if providerBase[ptype] == "" {
+				t.Errorf("%s.%s: no minimal provider section of type %q in this test", sec.Type, o.Name, ptype)
+				continue
+			}
+			base, err := config.Parse("eddns", []byte(defaultsConfigFor(ptype, "", "")))
+			if err != nil {
+				t.Fatalf("base config (%s): %v", ptype, err)
+			}
+			zeroPos(reflect.ValueOf(base))
+			cfg, err := config.Parse("eddns", []byte(defaultsConfigFor(ptype, sec.Type, "\toption "+o.Name+" '"+o.Default+"'\n")))
 			if err != nil {
 				t.Errorf("%s.%s = %q (its default) is refused: %v", sec.Type, o.Name, o.Default, err)
 				continue
