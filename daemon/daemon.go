@@ -65,6 +65,7 @@ type generation struct {
 
 	in      planner.Inputs
 	desired map[string]planner.Desired
+	unclean bool // the state cache may lag the providers: check them first
 }
 
 type fetchResult struct {
@@ -182,13 +183,21 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 	if warn != "" {
 		d.log.Warn(warn)
 	}
-	g := &generation{cfg: cfg, store: store, workers: map[string]*reconciler.Worker{}, desired: map[string]planner.Desired{}}
+	unclean, err := store.Background(func(err error) { d.log.Warn("could not persist state", "err", err) })
+	if err != nil {
+		return nil, err
+	}
+	if unclean {
+		d.log.Warn("the previous run did not stop cleanly; checking every record at its provider before trusting the state cache")
+	}
+	g := &generation{cfg: cfg, store: store, workers: map[string]*reconciler.Worker{}, desired: map[string]planner.Desired{}, unclean: unclean}
 	g.recs = enabled(cfg)
 	if !cfg.Global.Enabled {
 		d.log.Warn("global.enabled is 0: idle, no record is updated; set it to 1 and reload")
 	}
 	g.tracker = newTracker(cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clock, d.log)
 	g.tracker.setRecords(g.recs, store)
+	g.tracker.startWriter()
 
 	byProvider := map[string][]*config.Record{}
 	for _, r := range g.recs {
@@ -197,6 +206,8 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 	for name, recs := range byProvider {
 		prov, err := registry.New(cfg.Providers[name], d.providerOptions())
 		if err != nil {
+			g.tracker.stopWriter()
+			_ = store.Close()
 			return nil, err
 		}
 		rc := &reconciler.Reconciler{Name: name, Provider: prov, Store: store, DryRun: d.o.DryRun, Log: d.log}
@@ -261,6 +272,10 @@ func (d *daemon) stop(g *generation) {
 	g.cancel()
 	g.verify.stop()
 	g.wg.Wait()
+	g.tracker.stopWriter()
+	if err := g.store.Close(); err != nil {
+		d.log.Warn("could not persist state", "err", err)
+	}
 }
 
 // reload re-reads the configuration; a configuration that does not validate
@@ -330,6 +345,12 @@ func (d *daemon) replan() {
 	}
 	for _, c := range changed {
 		g.tracker.desired(c.key, c.d)
+	}
+	if g.unclean {
+		g.unclean = false
+		for _, w := range g.workers {
+			w.Resync()
+		}
 	}
 }
 

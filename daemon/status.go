@@ -22,6 +22,7 @@ type tracker struct {
 	clock *providers.Clock
 	st    state.Status
 	idx   map[string]int // record key -> index in st.Records
+	w     *statusWriter  // nil: write inline (eddns once)
 }
 
 func newTracker(dir, version string, dryRun bool, clock *providers.Clock, log *slog.Logger) *tracker {
@@ -131,6 +132,13 @@ func (t *tracker) flushLocked() {
 	t.st.ClockOffset = ""
 	if off := t.clock.Offset(); off != 0 {
 		t.st.ClockOffset = off.Round(time.Second).String()
+	}
+	if t.w != nil {
+		select {
+		case t.w.wake <- struct{}{}:
+		default: // a write is pending and will include this change
+		}
+		return
 	}
 	if err := state.WriteStatus(t.dir, t.st); err != nil {
 		t.log.Warn("could not write status", "err", err)

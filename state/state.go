@@ -4,7 +4,6 @@
 package state
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,6 +37,7 @@ type Store struct {
 	path string
 	mu   sync.Mutex
 	recs map[string]Applied
+	bg   *background // non-nil after Background: writes leave the caller's path
 }
 
 // Open loads dir/state.json. A missing file is an empty store. A corrupt or
@@ -131,11 +131,15 @@ func (s *Store) Keys() []string {
 }
 
 func (s *Store) saveLocked() error {
-	data, err := json.MarshalIndent(fileFormat{Schema: schema, Records: s.recs}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("state: %w", err)
+	if s.bg != nil {
+		s.bg.kick()
+		return nil
 	}
-	if err := WriteAtomic(s.path, append(data, '\n'), 0o600); err != nil {
+	data, err := s.encodeLocked()
+	if err != nil {
+		return err
+	}
+	if err := WriteAtomic(s.path, data, 0o600); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	return nil
@@ -144,6 +148,13 @@ func (s *Store) saveLocked() error {
 // WriteAtomic writes data to path through a temporary file in the same
 // directory: write, fsync, rename, fsync the directory.
 func WriteAtomic(path string, data []byte, mode os.FileMode) error {
+	return writeAtomic(path, data, mode, true)
+}
+
+// writeAtomic is WriteAtomic; without durable it skips both fsyncs, for files
+// that are rebuilt at every start (status.json): readers still see either
+// the old or the new file, and nothing waits for the disk.
+func writeAtomic(path string, data []byte, mode os.FileMode, durable bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -163,8 +174,10 @@ func WriteAtomic(path string, data []byte, mode os.FileMode) error {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return err
+	if durable {
+		if err := f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -173,6 +186,9 @@ func WriteAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	ok = true
+	if !durable {
+		return nil
+	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // best effort: some filesystems (tmpfs) do not support it
 		d.Close()

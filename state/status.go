@@ -59,14 +59,16 @@ type Calls struct {
 const statusSchema = "eddns-status/1"
 
 // WriteStatus writes dir/status.json atomically, world-readable (it holds no
-// secrets, and LuCI reads it as another user).
+// secrets, and LuCI reads it as another user). It does not fsync: the file
+// is rebuilt at every start, so only atomicity matters, and a status write
+// must never make an update wait for the disk.
 func WriteStatus(dir string, st Status) error {
 	st.Schema = statusSchema
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	if err := WriteAtomic(filepath.Join(dir, StatusFileName), append(data, '\n'), 0o644); err != nil {
+	if err := writeAtomic(filepath.Join(dir, StatusFileName), append(data, '\n'), 0o644, false); err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
 	return nil

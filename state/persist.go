@@ -1,0 +1,134 @@
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+)
+
+// MarkerName is the file that exists in the state directory while a daemon
+// holds the store in background mode. Finding it at start means the last
+// daemon did not stop cleanly, so state.json may lag behind what the
+// providers hold.
+const MarkerName = "state.running"
+
+// background writes state.json on its own goroutine, so that a reconcile
+// never waits for the disk. Writes are coalesced: however many Puts happen
+// while one write is in progress, one more write follows with all of them.
+type background struct {
+	wake  chan struct{}
+	done  chan struct{}
+	wg    sync.WaitGroup
+	wmu   sync.Mutex // one writer at a time (goroutine or Flush)
+	onErr func(error)
+}
+
+func (b *background) kick() {
+	select {
+	case b.wake <- struct{}{}:
+	default: // a write is already due and will include this change
+	}
+}
+
+// Background switches the store to asynchronous, durable (fsync'd) writes
+// and creates the marker file. It reports unclean when the marker was
+// already there: the previous daemon died between a provider accepting a
+// change and that change reaching the disk, or at least may have, so cached
+// values must be checked at the provider before they are trusted.
+//
+// Why this is enough for "nothing is lost across a restart": a value is
+// only ever stored after the provider accepted it, so a lost write can only
+// leave the cache behind the provider, never ahead. Behind is harmless when
+// the desired value differs from the cache (the update is repeated), and
+// the marker covers the one harmful case, the desired value going back to
+// the stale cached one.
+//
+// onErr (may be nil) receives write failures. Call Close when done.
+func (s *Store) Background(onErr func(error)) (unclean bool, err error) {
+	marker := filepath.Join(filepath.Dir(s.path), MarkerName)
+	_, serr := os.Lstat(marker)
+	switch {
+	case serr == nil:
+		unclean = true
+	case !errors.Is(serr, fs.ErrNotExist):
+		return false, fmt.Errorf("state: %w", serr)
+	}
+	// Durable before any request is sent, so a crash is always noticed.
+	if err := WriteAtomic(marker, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+		return false, fmt.Errorf("state: %w", err)
+	}
+	b := &background{wake: make(chan struct{}, 1), done: make(chan struct{}), onErr: onErr}
+	s.mu.Lock()
+	s.bg = b
+	s.mu.Unlock()
+	b.wg.Go(func() {
+		for {
+			select {
+			case <-b.done:
+				return
+			case <-b.wake:
+				if err := s.Flush(); err != nil && b.onErr != nil {
+					b.onErr(err)
+				}
+			}
+		}
+	})
+	return unclean, nil
+}
+
+// Flush writes the current state to disk now, durably.
+func (s *Store) Flush() error {
+	s.mu.Lock()
+	b := s.bg
+	s.mu.Unlock()
+	if b != nil {
+		b.wmu.Lock()
+		defer b.wmu.Unlock()
+	}
+	s.mu.Lock()
+	data, err := s.encodeLocked()
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := WriteAtomic(s.path, data, 0o600); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
+}
+
+// Close ends background mode: it stops the writer, writes the state
+// durably and, once that succeeded, removes the marker. The store keeps
+// working in synchronous mode afterwards.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	b := s.bg
+	s.bg = nil
+	s.mu.Unlock()
+	if b == nil {
+		return nil
+	}
+	close(b.done)
+	b.wg.Wait()
+	if err := s.Flush(); err != nil {
+		return err // the marker stays: the next start checks at the providers
+	}
+	if err := os.Remove(filepath.Join(filepath.Dir(s.path), MarkerName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
+}
+
+// encodeLocked renders the state file; s.mu is held.
+func (s *Store) encodeLocked() ([]byte, error) {
+	data, err := json.MarshalIndent(fileFormat{Schema: schema, Records: s.recs}, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	return append(data, '\n'), nil
+}
