@@ -51,8 +51,9 @@ type Record struct {
 	Name     string     // relative host label(s); "@" = apex
 	Type     string     // A | AAAA
 	TTL      int        // seconds; 0 = provider default
-	Source   string     // interface | prefix | url | static
-	Device   string     // Linux device name
+	Source   string     // interface | prefix | url | static | host
+	Device   string     // Linux device name (source=host: the LAN device, default br-lan)
+	MAC      string     // source=host: the host's MAC, lower case with colons
 	Network  string     // UCI logical interface, resolved to a device via ubus
 	Prefer   string     // stable | temporary | any (source=interface, AAAA)
 	Suffix   netip.Addr // source=prefix: host part joined to the live prefix
