@@ -217,7 +217,7 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 	}
 	g.verify = newVerifier(d, g)
 	g.in.Networks, g.in.NetworkErrs = resolveNetworks(ctx, g.recs)
-	g.watcher = detect.NewWatcher(detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log})
+	g.watcher = detect.NewWatcher(detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log, HostMACs: hostMACs(g.recs)})
 
 	gctx, cancel := context.WithCancel(ctx)
 	g.cancel = cancel

@@ -34,6 +34,10 @@ type WatchOptions struct {
 	// NetNS is the path of a network namespace to watch instead of the
 	// caller's, e.g. /run/netns/NAME. Tests use it; the daemon leaves it empty.
 	NetNS string
+	// HostMACs are the LAN hosts (source=host records) whose entries in
+	// the kernel's neighbour table appear as Device.Neighbours. With none,
+	// the watcher does not subscribe to neighbour events at all.
+	HostMACs []MAC
 }
 
 // Watcher keeps an always-current model of the host's devices, addresses and
@@ -45,6 +49,7 @@ type Watcher struct {
 	changes chan struct{}
 	ready   chan struct{}
 	raKick  map[string]chan struct{} // fixed after NewWatcher
+	tracked map[MAC]bool             // HostMACs; fixed after NewWatcher
 
 	mu        sync.Mutex
 	m         *model
@@ -72,6 +77,12 @@ func NewWatcher(opts WatchOptions) *Watcher {
 	}
 	for _, name := range opts.RADevices {
 		w.raKick[name] = make(chan struct{}, 1)
+	}
+	if len(opts.HostMACs) > 0 {
+		w.tracked = map[MAC]bool{}
+		for _, m := range opts.HostMACs {
+			w.tracked[m] = true
+		}
 	}
 	return w
 }
@@ -172,7 +183,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 func (w *Watcher) session(ctx context.Context) error {
 	var c *nlConn
 	err := inNetNS(w.opts.NetNS, func() (err error) {
-		c, err = dialNetlink(unix.RTMGRP_LINK|unix.RTMGRP_IPV4_IFADDR|unix.RTMGRP_IPV6_IFADDR, w.rcvBuf)
+		groups := uint32(unix.RTMGRP_LINK | unix.RTMGRP_IPV4_IFADDR | unix.RTMGRP_IPV6_IFADDR)
+		if w.tracked != nil {
+			groups |= unix.RTMGRP_NEIGH // on the same socket, so ordered with links and addresses
+		}
+		c, err = dialNetlink(groups, w.rcvBuf)
 		return err
 	})
 	if err != nil {
@@ -188,7 +203,7 @@ func (w *Watcher) session(ctx context.Context) error {
 	w.mu.Lock()
 	w.m.beginDump()
 	w.mu.Unlock()
-	for _, typ := range []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR} {
+	for _, typ := range dumpTypes(w.tracked != nil) {
 		seq, err := c.requestDump(typ)
 		if err != nil {
 			return err
@@ -244,6 +259,8 @@ func (w *Watcher) receive(c *nlConn, dumpSeq uint32) (dumpDone bool, err error) 
 			dumpDone = true
 		case msgLink:
 			changed = w.applyLink(&p.link) || changed
+		case msgNeigh:
+			changed = w.m.applyNeigh(&p.neigh, w.tracked, now) || changed
 		case msgAddr:
 			ch, known := w.applyAddr(&p.addr, now)
 			changed = ch || changed
@@ -298,7 +315,33 @@ func ReadOnce(ctx context.Context) (Snapshot, error) {
 	return readOnce(ctx, "")
 }
 
+// ReadOnceHosts is ReadOnce that also reads the neighbour table entries of
+// the given LAN hosts (source=host records).
+func ReadOnceHosts(ctx context.Context, macs []MAC) (Snapshot, error) {
+	return readOnceHosts(ctx, "", macs)
+}
+
+// dumpTypes lists the dumps a session starts with: links before addresses
+// (an address names its link), then neighbours when hosts are tracked.
+func dumpTypes(neigh bool) []uint16 {
+	if neigh {
+		return []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR, unix.RTM_GETNEIGH}
+	}
+	return []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR}
+}
+
 func readOnce(ctx context.Context, netNS string) (Snapshot, error) {
+	return readOnceHosts(ctx, netNS, nil)
+}
+
+func readOnceHosts(ctx context.Context, netNS string, macs []MAC) (Snapshot, error) {
+	var tracked map[MAC]bool
+	for _, m := range macs {
+		if tracked == nil {
+			tracked = map[MAC]bool{}
+		}
+		tracked[m] = true
+	}
 	var c *nlConn
 	err := inNetNS(netNS, func() (err error) {
 		c, err = dialNetlink(0, 0)
@@ -312,7 +355,7 @@ func readOnce(ctx context.Context, netNS string) (Snapshot, error) {
 	defer stop()
 	m := newModel()
 	now := time.Now()
-	for _, typ := range []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR} {
+	for _, typ := range dumpTypes(tracked != nil) {
 		seq, err := c.requestDump(typ)
 		if err != nil {
 			return nil, fmt.Errorf("detect: %w", err)
@@ -340,6 +383,8 @@ func readOnce(ctx context.Context, netNS string) (Snapshot, error) {
 					m.applyLink(&p.link)
 				case msgAddr:
 					m.applyAddr(&p.addr, now)
+				case msgNeigh:
+					m.applyNeigh(&p.neigh, tracked, now)
 				}
 			}
 		}
