@@ -197,7 +197,7 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 	}
 	g.tracker = newTracker(cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clock, d.log)
 	g.tracker.setRecords(g.recs, store)
-	g.tracker.startWriter()
+	g.tracker.startWriter(store.WaitWritten)
 
 	byProvider := map[string][]*config.Record{}
 	for _, r := range g.recs {

@@ -14,11 +14,15 @@ type statusWriter struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 	wmu  sync.Mutex // one write at a time, so an older status never lands last
+	sw   state.StatusWriter
 }
 
 // startWriter moves t's status writes to a background goroutine; stopWriter
 // ends it with a final write. Without it (eddns once) writes are inline.
-func (t *tracker) startWriter() {
+// Each write first waits for the state store's pending changes to reach
+// the disk (waitState, may be nil), so a record shown as published in
+// status.json is also in state.json, yet no update waited for either.
+func (t *tracker) startWriter(waitState func()) {
 	w := &statusWriter{wake: make(chan struct{}, 1), done: make(chan struct{})}
 	t.mu.Lock()
 	t.w = w
@@ -29,6 +33,9 @@ func (t *tracker) startWriter() {
 			case <-w.done:
 				return
 			case <-w.wake:
+				if waitState != nil {
+					waitState()
+				}
 				t.write()
 			}
 		}
@@ -53,12 +60,16 @@ func (t *tracker) write() {
 	t.mu.Lock()
 	w := t.w
 	t.mu.Unlock()
+	st := t.snapshot()
+	var err error
 	if w != nil {
 		w.wmu.Lock()
-		defer w.wmu.Unlock()
+		err = w.sw.Write(t.dir, st)
+		w.wmu.Unlock()
+	} else {
+		err = state.WriteStatus(t.dir, st)
 	}
-	st := t.snapshot()
-	if err := state.WriteStatus(t.dir, st); err != nil {
+	if err != nil {
 		t.log.Warn("could not write status", "err", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +34,11 @@ func BenchmarkStateDisk(b *testing.B) {
 			}
 			e.WriteConfig(recs.String())
 			e.LogLevel, e.QuietLog = "info", true
+			// EDDNS_BENCH_ENV adds variables to the daemon's environment,
+			// e.g. "GODEBUG=gctrace=1 GOGC=50", to study memory.
+			if v := os.Getenv("EDDNS_BENCH_ENV"); v != "" {
+				e.Environ = append(e.Environ, strings.Fields(v)...)
+			}
 			r := &benchRun{b: b, e: e, d: e.Start(), c: newChanger(b, e, "wan0"), clock: newEventClock(b, e), arr: make(arrivals, 16)}
 			first, _ := r.c.next()
 			e.WaitPublished("nas6", "nas", "AAAA", first.String())
@@ -44,6 +51,7 @@ func BenchmarkStateDisk(b *testing.B) {
 			rs := rss(b, r.d.PID())
 			b.ReportMetric(mb(rs), "idle-RSS-MB")
 			b.Logf("%-46s %8.2f MB %s", fmt.Sprintf("RSS idle after %d updates, 50 records (%s)", len(fromEvent), fs), mb(rs), rssSplit(b, r.d.PID()))
+			b.Logf("%-46s %s", "  largest mappings", rssByMapping(b, r.d.PID()))
 			r.d.Stop()
 		})
 	}
@@ -76,4 +84,38 @@ func mountStateDir(b *testing.B, fs string) string {
 	}
 	b.Cleanup(func() { _ = exec.Command("umount", mnt).Run() })
 	return filepath.Join(mnt, "state")
+}
+
+// rssByMapping lists the mappings of pid holding the most resident memory,
+// from /proc/PID/smaps: where the RSS figure comes from.
+func rssByMapping(b *testing.B, pid int) string {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "smaps"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	type mapping struct {
+		name string
+		kb   int64
+	}
+	var maps []mapping
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			name := "anon@" + f[0][:min(len(f[0]), 12)]
+			if len(f) >= 6 {
+				name = filepath.Base(f[5])
+			}
+			maps = append(maps, mapping{name: name + " " + f[1]})
+		case len(f) >= 2 && f[0] == "Rss:" && len(maps) > 0:
+			maps[len(maps)-1].kb, _ = strconv.ParseInt(f[1], 10, 64)
+		}
+	}
+	slices.SortFunc(maps, func(x, y mapping) int { return int(y.kb - x.kb) })
+	var out []string
+	for _, m := range maps[:min(8, len(maps))] {
+		out = append(out, fmt.Sprintf("%s %d kB", m.name, m.kb))
+	}
+	return strings.Join(out, ", ")
 }

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,9 +27,20 @@ type background struct {
 	wg    sync.WaitGroup
 	wmu   sync.Mutex // one writer at a time (goroutine or Flush)
 	onErr func(error)
+
+	// dirty counts changes; written is the count the last completed write
+	// (successful or not) included. Both under Store.mu; cond signals
+	// written moving on.
+	dirty, written uint64
+	cond           *sync.Cond
+
+	buf bytes.Buffer // reused encoding buffer, under wmu
+	enc *json.Encoder
 }
 
+// kick is called with Store.mu held, after a change.
 func (b *background) kick() {
+	b.dirty++
 	select {
 	case b.wake <- struct{}{}:
 	default: // a write is already due and will include this change
@@ -62,7 +74,7 @@ func (s *Store) Background(onErr func(error)) (unclean bool, err error) {
 	if err := WriteAtomic(marker, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 		return false, fmt.Errorf("state: %w", err)
 	}
-	b := &background{wake: make(chan struct{}, 1), done: make(chan struct{}), onErr: onErr}
+	b := &background{wake: make(chan struct{}, 1), done: make(chan struct{}), onErr: onErr, cond: sync.NewCond(&s.mu)}
 	s.mu.Lock()
 	s.bg = b
 	s.mu.Unlock()
@@ -91,15 +103,55 @@ func (s *Store) Flush() error {
 		defer b.wmu.Unlock()
 	}
 	s.mu.Lock()
-	data, err := s.encodeLocked()
+	var (
+		data []byte
+		err  error
+		gen  uint64
+	)
+	if b != nil {
+		gen = b.dirty
+		if b.enc == nil {
+			b.enc = json.NewEncoder(&b.buf)
+			b.enc.SetIndent("", "  ")
+		}
+		b.buf.Reset()
+		if err = b.enc.Encode(fileFormat{Schema: schema, Records: s.recs}); err != nil {
+			err = fmt.Errorf("state: %w", err)
+		}
+		data = b.buf.Bytes()
+	} else {
+		data, err = s.encodeLocked()
+	}
 	s.mu.Unlock()
-	if err != nil {
-		return err
+	if err == nil {
+		if werr := WriteAtomic(s.path, data, 0o600); werr != nil {
+			err = fmt.Errorf("state: %w", werr)
+		}
 	}
-	if err := WriteAtomic(s.path, data, 0o600); err != nil {
-		return fmt.Errorf("state: %w", err)
+	if b != nil {
+		s.mu.Lock()
+		b.written = max(b.written, gen)
+		b.cond.Broadcast()
+		s.mu.Unlock()
 	}
-	return nil
+	return err
+}
+
+// WaitWritten blocks until every change made before the call has been
+// through a write (whether it succeeded: a failure is reported to onErr,
+// and waiting longer would not help). status.json is written after it, so
+// that a record shown as published is also on disk, while the update
+// itself never waited for the disk.
+func (s *Store) WaitWritten() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.bg
+	if b == nil {
+		return
+	}
+	for want := b.dirty; b.written < want && s.bg == b; {
+		b.cond.Wait()
+	}
 }
 
 // Close ends background mode: it stops the writer, writes the state
@@ -115,6 +167,9 @@ func (s *Store) Close() error {
 	}
 	close(b.done)
 	b.wg.Wait()
+	s.mu.Lock()
+	b.cond.Broadcast() // release WaitWritten callers: the final write follows
+	s.mu.Unlock()
 	if err := s.Flush(); err != nil {
 		return err // the marker stays: the next start checks at the providers
 	}
@@ -131,4 +186,31 @@ func (s *Store) encodeLocked() ([]byte, error) {
 		return nil, fmt.Errorf("state: %w", err)
 	}
 	return append(data, '\n'), nil
+}
+
+// StatusWriter writes status.json like WriteStatus, but encodes into
+// buffers it keeps, so that the daemon's many status writes (two per update
+// of one record, with every record in each) leave no garbage behind: with
+// 50 records a fresh MarshalIndent made about 100 kB per write, which is
+// what kept the idle heap and its metadata large. Not safe for concurrent use.
+type StatusWriter struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// Write writes dir/status.json atomically (see WriteStatus).
+func (w *StatusWriter) Write(dir string, st Status) error {
+	if w.enc == nil {
+		w.enc = json.NewEncoder(&w.buf)
+		w.enc.SetIndent("", "  ")
+	}
+	st.Schema = statusSchema
+	w.buf.Reset()
+	if err := w.enc.Encode(st); err != nil { // same bytes as MarshalIndent plus '\n'
+		return fmt.Errorf("status: %w", err)
+	}
+	if err := writeAtomic(filepath.Join(dir, StatusFileName), w.buf.Bytes(), 0o644, false); err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	return nil
 }
