@@ -48,6 +48,8 @@ type daemon struct {
 
 	fetchKick chan []*config.Record
 	fetched   chan fetchResult
+	leaseKick chan struct{}      // see hosts.go
+	leased    chan detect.Leases // see hosts.go
 }
 
 // generation is everything built from one configuration; a reload replaces
@@ -85,6 +87,8 @@ func Run(ctx context.Context, o Options) error {
 		trim:      newTrimmer(),
 		fetchKick: make(chan []*config.Record, 1),
 		fetched:   make(chan fetchResult, 1),
+		leaseKick: make(chan struct{}, 1),
+		leased:    make(chan detect.Leases, 1),
 	}
 	gen, err := d.build(ctx, cfg)
 	if err != nil {
@@ -97,9 +101,11 @@ func Run(ctx context.Context, o Options) error {
 	defer stopFetch()
 	go d.fetchLoop(fetchCtx)
 	go d.trim.run(fetchCtx)
+	go d.leaseLoop(fetchCtx)
 
 	d.replan()
 	d.kickFetch()
+	d.kickLeases()
 
 	resync := d.newResyncTimer()
 	defer func() { resync.Stop() }()
@@ -115,6 +121,10 @@ func Run(ctx context.Context, o Options) error {
 		case <-d.gen.watcher.Changes():
 			d.replan()
 			d.kickFetch()
+			d.kickLeases()
+		case l := <-d.leased:
+			d.gen.in.Leases = l
+			d.replan()
 		case r := <-d.fetched:
 			d.gen.in.PublicIP, d.gen.in.PublicIPErrs = r.addrs, r.errs
 			d.replan()
@@ -298,6 +308,7 @@ func (d *daemon) reload(ctx context.Context) {
 		}
 	}
 	gen.in.PublicIP, gen.in.PublicIPErrs = old.in.PublicIP, old.in.PublicIPErrs
+	gen.in.Leases = old.in.Leases
 	d.gen = gen
 	d.log.Info("configuration reloaded", "records", len(gen.recs))
 	d.replan()

@@ -39,7 +39,7 @@ type Inputs struct {
 	// PublicIPErrs holds why the echo services failed, per record key.
 	PublicIPErrs map[string]string
 	// Leases holds odhcpd's DHCPv6 leases: device -> host MAC -> addresses.
-	Leases map[string]map[detect.MAC][]netip.Addr
+	Leases detect.Leases
 }
 
 // Device returns the Linux device a record reads, resolving option network.
