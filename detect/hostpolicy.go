@@ -61,11 +61,13 @@ func DelegatedPrefixes(d Device) []netip.Prefix {
 // ULA, link-local or stale-prefix address. "stable" prefers an EUI-64
 // address, then a DHCPv6 one, then the longest known other address;
 // "temporary" the newest other address; "any" the lowest. With no live
-// candidate (the host is silent, or the prefix just changed and the host
+// candidate, a remembered one inside a delegated prefix is kept (the host
+// is silent). With none of those either (the prefix just changed and the host
 // has not been heard under the new one) the address is derived: the
-// lowest delegated /64 joined to the interface identifier of the best
-// address ever seen for the host. It is confirmed, or replaced, when the
-// host is seen.
+// lowest delegated /64 joined to the interface identifier of the host's
+// best known address by the "stable" order (privacy identifiers are made
+// per prefix and do not carry over). It is confirmed, or replaced, when
+// the host is seen.
 //
 // A: the host's IPv4 address inside one of d's IPv4 subnets (private
 // addresses allowed: naming a LAN host is what source=host asks for), live
@@ -110,10 +112,14 @@ func selectHost6(d Device, mac MAC, leased []netip.Addr, prefer string) HostChoi
 	inDelegated := func(a netip.Addr) bool {
 		return slices.ContainsFunc(prefixes, func(p netip.Prefix) bool { return p.Contains(a) })
 	}
-	var live []hostAddr
+	var live, silent []hostAddr
 	for _, h := range all {
-		if h.live && inDelegated(h.addr) {
+		switch {
+		case !inDelegated(h.addr):
+		case h.live:
 			live = append(live, h)
+		default:
+			silent = append(silent, h)
 		}
 	}
 	rank := rankHost(prefer)
@@ -123,10 +129,18 @@ func selectHost6(d Device, mac MAC, leased []netip.Addr, prefer string) HostChoi
 	if len(live) > 0 {
 		return HostChoice{Addr: slices.MinFunc(live, rank).addr}
 	}
+	if len(silent) > 0 {
+		// The host fell silent under a prefix that is still ours: keep
+		// what it last used.
+		return HostChoice{Addr: slices.MinFunc(silent, rank).addr}
+	}
 	if len(all) == 0 {
 		return HostChoice{Why: "host " + mac.String() + " not seen on " + d.Name + " yet"}
 	}
-	best := slices.MinFunc(all, rank)
+	// Temporary and stable-privacy identifiers are made per prefix (RFC
+	// 8981, RFC 7217), so they do not carry over; EUI-64, odhcpd's assigned
+	// host id and a fixed token do. Whatever prefer says, derive from those.
+	best := slices.MinFunc(all, rankHost("stable"))
 	return HostChoice{Addr: JoinSuffix(prefixes[0], best.addr), Derived: true}
 }
 
