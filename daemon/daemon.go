@@ -17,6 +17,7 @@ import (
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
+	"github.com/eddns/eddns/events"
 	"github.com/eddns/eddns/planner"
 	"github.com/eddns/eddns/providers"
 	"github.com/eddns/eddns/providers/registry"
@@ -50,6 +51,7 @@ type daemon struct {
 	fetched   chan fetchResult
 	leaseKick chan struct{}      // see hosts.go
 	leased    chan detect.Leases // see hosts.go
+	events    *events.Emitter    // see events.go
 }
 
 // generation is everything built from one configuration; a reload replaces
@@ -90,6 +92,8 @@ func Run(ctx context.Context, o Options) error {
 		leaseKick: make(chan struct{}, 1),
 		leased:    make(chan detect.Leases, 1),
 	}
+	d.events = d.newEmitter()
+	defer d.events.Close()
 	gen, err := d.build(ctx, cfg)
 	if err != nil {
 		return err
@@ -373,7 +377,9 @@ func (d *daemon) onReport(g *generation) func(reconciler.Report) {
 			d.log.Error("update failed", "record", rep.Record.FQDN(), "type", rep.Record.Type,
 				"err", res.Err.Error(), "retry_in", time.Until(rep.NextRetry).Round(time.Second).String())
 		}
+		old := g.tracker.published(rep.Record.Key())
 		g.tracker.report(rep)
+		d.emit(rep, old)
 		if res.Outcome == reconciler.Created || res.Outcome == reconciler.Updated {
 			g.verify.start(rep.Record, rep.Want)
 		}
