@@ -90,7 +90,8 @@ test('ubus grants are exactly the methods the pages declare', async () => {
 	assert.deepStrictEqual(flat('read').concat(flat('write')).sort(), scanned);
 	/* Actions need write access: a read-only LuCI user may look, not act. */
 	assert.deepStrictEqual(flat('write'), [ 'luci.setInitAction', 'service.signal' ]);
-	assert.deepStrictEqual(flat('read'), [ 'service.list' ]);
+	/* luci-rpc getHostHints feeds the MAC picker of host records. */
+	assert.deepStrictEqual(flat('read'), [ 'luci-rpc.getHostHints', 'service.list' ]);
 });
 
 test('uci: read and write eddns, nothing else', () => {
