@@ -36,6 +36,8 @@ type background struct {
 
 	buf bytes.Buffer // reused encoding buffer, under wmu
 	enc *json.Encoder
+
+	writeFile func(path string, data []byte, mode os.FileMode) error // WriteAtomic; tests slow it down
 }
 
 // kick is called with Store.mu held, after a change.
@@ -74,7 +76,8 @@ func (s *Store) Background(onErr func(error)) (unclean bool, err error) {
 	if err := WriteAtomic(marker, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 		return false, fmt.Errorf("state: %w", err)
 	}
-	b := &background{wake: make(chan struct{}, 1), done: make(chan struct{}), onErr: onErr, cond: sync.NewCond(&s.mu)}
+	b := &background{wake: make(chan struct{}, 1), done: make(chan struct{}), onErr: onErr, cond: sync.NewCond(&s.mu),
+		writeFile: WriteAtomic}
 	s.mu.Lock()
 	s.bg = b
 	s.mu.Unlock()
@@ -123,8 +126,12 @@ func (s *Store) Flush() error {
 		data, err = s.encodeLocked()
 	}
 	s.mu.Unlock()
+	write := WriteAtomic
+	if b != nil {
+		write = b.writeFile
+	}
 	if err == nil {
-		if werr := WriteAtomic(s.path, data, 0o600); werr != nil {
+		if werr := write(s.path, data, 0o600); werr != nil {
 			err = fmt.Errorf("state: %w", werr)
 		}
 	}

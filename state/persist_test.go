@@ -77,3 +77,62 @@ func TestBackgroundNoticesCrash(t *testing.T) {
 	}
 	_ = s2.Close()
 }
+
+// TestPutNeverWaitsForTheDisk: in background mode Put returns while the
+// write it caused is stuck (a disk that takes forever to sync), and
+// WaitWritten returns once that write is through.
+func TestPutNeverWaitsForTheDisk(t *testing.T) {
+	s, _, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Background(nil); err != nil {
+		t.Fatal(err)
+	}
+	release, entered := make(chan struct{}), make(chan struct{}, 16)
+	s.bg.writeFile = func(path string, data []byte, mode os.FileMode) error {
+		entered <- struct{}{}
+		<-release
+		return WriteAtomic(path, data, mode)
+	}
+	if err := s.Put("a", Applied{RecordID: "1", Value: "2001:db8::1"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the background write never started")
+	}
+	done := make(chan struct{})
+	go func() {
+		for i := range 20 { // while the disk is stuck
+			_ = s.Put("a", Applied{RecordID: "1", Value: "2001:db8::" + string(rune('a'+i))})
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Put waited for the disk")
+	}
+	waited := make(chan struct{})
+	go func() { s.WaitWritten(); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("WaitWritten returned before the pending changes were written")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("WaitWritten never returned")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, _, _ := Open(filepath.Dir(s.path))
+	if a, _ := s2.Get("a"); a.Value != "2001:db8::t" {
+		t.Errorf("on disk after Close: %q, want the last Put", a.Value)
+	}
+}
