@@ -147,12 +147,17 @@ func (r *runCmd) Execute([]string) error {
 	return err
 }
 
-type onceCmd struct{ c *cli }
+type onceCmd struct {
+	c        *cli
+	NoVerify bool `long:"no-verify" description:"do not wait for the HTTPDNS verification of records with option verify"`
+}
 
 func (o *onceCmd) Execute([]string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	ok, err := daemon.Once(ctx, o.c.daemonOpts(), o.c.stdout)
+	opts := o.c.daemonOpts()
+	opts.NoVerify = o.NoVerify
+	ok, err := daemon.Once(ctx, opts, o.c.stdout)
 	if err != nil {
 		if isConfigError(err) {
 			return o.c.configError(err)
@@ -173,6 +178,9 @@ func (k *checkCmd) Execute([]string) error {
 		return k.c.configError(err)
 	}
 	if w := config.CheckPermissions(cfg.File); w != "" {
+		fmt.Fprintln(k.c.stderr, "warning:", w)
+	}
+	for _, w := range cfg.Warnings() {
 		fmt.Fprintln(k.c.stderr, "warning:", w)
 	}
 	n := 0

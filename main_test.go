@@ -71,6 +71,23 @@ func TestExitStatuses(t *testing.T) {
 	}
 }
 
+// Issue 10 items 4 and 7: check warns (and still passes) about a TTL free
+// plans refuse and about qcloud_cns on the retired official endpoint.
+func TestCheckWarnsAboutTTLAndRetiredCNS(t *testing.T) {
+	cfg := t.TempDir() + "/cfg"
+	conf := "config provider 'old'\n\toption type 'qcloud_cns'\n\toption secret_id 'id'\n\toption secret_key 'secret'\n" +
+		"config record 'r'\n\toption provider 'old'\n\toption zone 'example.com'\n\toption type 'A'\n\toption ttl '60'\n\toption source 'static'\n\toption value '192.0.2.1'\n"
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "-c", cfg, "check")
+	if code != 0 || !strings.Contains(out, "OK") ||
+		!strings.Contains(errs, "warning: provider old: qcloud_cns without option endpoint uses cns.api.qcloud.com, which Tencent shut down in 2023") ||
+		!strings.Contains(errs, "warning: record r: option ttl '60' is below 600") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+}
+
 func TestGloballyDisabledDoesNothing(t *testing.T) {
 	dir := t.TempDir()
 	cfg := dir + "/cfg"

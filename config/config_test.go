@@ -46,10 +46,10 @@ func TestLoadSample(t *testing.T) {
 			Source: "prefix", Network: "lan", Prefer: "stable", Suffix: netip.MustParseAddr("::211:32ff:fe12:3456"), Pos: Pos{f, 53}},
 		{Section: "cfg08f824", Enabled: true, Provider: "txlegacy", Zone: "example.net", Name: "office", Type: "A", TTL: 600,
 			Source: "url", Prefer: "stable", URLs: []string{"https://ipv4.example.net/ip", "http://ip.example.org/"}, Pos: Pos{f, 63}},
-		{Section: "static4", Enabled: false, Provider: "ali", Zone: "example.com", Name: "www", Type: "A", TTL: 3600,
+		{Section: "static4", Enabled: false, Provider: "ali", Zone: "example.com", Name: "www", Type: "A", TTL: 3600, Line: "telecom",
 			Source: "static", Prefer: "stable", Value: netip.MustParseAddr("192.0.2.1"), Pos: Pos{f, 73}},
 		{Section: "nas", Enabled: true, Provider: "ali", Zone: "example.com", Name: "nas.home", Type: "AAAA", TTL: 600,
-			Source: "host", Device: "br-lan", MAC: "02:11:32:12:34:56", Prefer: "stable", Pos: Pos{f, 92}},
+			Source: "host", Device: "br-lan", MAC: "02:11:32:12:34:56", Prefer: "stable", Pos: Pos{f, 93}},
 	}
 	if len(cfg.Records) != len(wantRecords) {
 		t.Fatalf("%d records, want %d", len(cfg.Records), len(wantRecords))
@@ -60,7 +60,7 @@ func TestLoadSample(t *testing.T) {
 		}
 	}
 	wantH := HTTPDNS{Name: "yunaq", URL: "http://dns.example.net/sign_d", AccountID: "21de58ae91bf3ab77e32aeb8fae95291",
-		Secret: NewSecret("ExampleHttpdnsSecret"), Encrypt: true, Timeout: 5 * time.Second, Window: 2 * time.Minute, Pos: Pos{f, 83}}
+		Secret: NewSecret("ExampleHttpdnsSecret"), Encrypt: true, Timeout: 5 * time.Second, Window: 2 * time.Minute, Pos: Pos{f, 84}}
 	if got := cfg.HTTPDNS["yunaq"]; got == nil || !sameHTTPDNS(*got, wantH) || len(cfg.HTTPDNS) != 1 {
 		t.Errorf("httpdns = %+v, want only %+v", got, wantH)
 	}
@@ -118,7 +118,7 @@ func TestLoadBroken(t *testing.T) {
 		f + `53: r3.value: 192.0.2.1 is an IPv4 address, but type is AAAA`,
 		f + `54: r3.verify: "ali" is a section of type provider; verify must name a section of type httpdns`,
 		f + `56: r4.url: is required when source is url`,
-		f + `62: r4.lifetime: unknown option for record sections; known options are enabled, provider, zone, name, type, ttl, source, device, mac, network, prefer, suffix, url, value, verify`,
+		f + `62: r4.lifetime: unknown option for record sections; known options are enabled, provider, zone, name, type, ttl, source, device, mac, network, prefer, suffix, url, value, verify, line`,
 		f + `71: r6: same provider, zone, name and type as record r5 (line 64); only one may be enabled`,
 		f + `77: r6.ttl: takes a single value: write ` + "`option ttl`, not `list ttl`",
 		f + `79: h.secret: is required`,

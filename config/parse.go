@@ -141,6 +141,7 @@ func (c *checker) build(filename string, f *uci.File) *Config {
 			continue
 		}
 		r := c.record(sec, byName)
+		c.checkLine(sec, r, cfg.Providers[r.Provider])
 		cfg.Records = append(cfg.Records, r)
 		if !r.Enabled || !sec.allOK("provider", "zone", "name", "type") {
 			continue
@@ -570,6 +571,7 @@ func (c *checker) record(sec *section, byName map[string]string) *Record {
 		Prefer:   sec.str("prefer"),
 		MAC:      sec.str("mac"),
 		Verify:   sec.str("verify"),
+		Line:     sec.str("line"),
 		Pos:      pos(sec.s.Pos),
 	}
 	if r.Source == "host" && r.Device == "" {

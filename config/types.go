@@ -51,6 +51,7 @@ type Record struct {
 	Name     string     // relative host label(s); "@" = apex
 	Type     string     // A | AAAA
 	TTL      int        // seconds; 0 = provider default
+	Line     string     // provider's resolution line code; "" = default line
 	Source   string     // interface | prefix | url | static | host
 	Device   string     // Linux device name (source=host: the LAN device, default br-lan)
 	MAC      string     // source=host: the host's MAC, lower case with colons
@@ -71,8 +72,13 @@ func (r *Record) FQDN() string {
 	return r.Name + "." + r.Zone
 }
 
-// Key identifies the record across restarts: provider, zone, name and type.
+// Key identifies the record across restarts: provider, zone, name and type,
+// and the line when one is set (records of one name on different lines are
+// different records).
 func (r *Record) Key() string {
+	if r.Line != "" {
+		return r.Provider + "/" + r.FQDN() + "/" + r.Type + "/" + r.Line
+	}
 	return r.Provider + "/" + r.FQDN() + "/" + r.Type
 }
 

@@ -29,6 +29,7 @@ import (
 type Options struct {
 	ConfigPath string
 	DryRun     bool
+	NoVerify   bool // once: do not wait for HTTPDNS verification
 	Version    string
 	Log        *slog.Logger
 	// Level is adjusted to the config's log_level unless LevelFixed.

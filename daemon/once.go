@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
@@ -72,6 +74,9 @@ func Once(ctx context.Context, o Options, out io.Writer) (allOK bool, err error)
 	if w := config.CheckPermissions(cfg.File); w != "" {
 		o.Log.Warn(w)
 	}
+	for _, w := range cfg.Warnings() {
+		o.Log.Warn(w)
+	}
 	recs := enabled(cfg)
 	if !cfg.Global.Enabled {
 		fmt.Fprintf(out, "%s: global.enabled is 0: nothing to do\n", cfg.File)
@@ -129,6 +134,13 @@ func Once(ctx context.Context, o Options, out io.Writer) (allOK bool, err error)
 		}()
 	}
 	wg.Wait()
+	var applied []appliedRecord
+	for _, l := range lines {
+		if l.want.OK() {
+			applied = append(applied, appliedRecord{l.rec, l.want.Value, l.res})
+		}
+	}
+	verified := verifyAll(ctx, cfg, o, clock, tr, applied)
 
 	allOK = true
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
@@ -148,6 +160,15 @@ func Once(ctx context.Context, o Options, out io.Writer) (allOK bool, err error)
 			if l.res.RecordID != "" {
 				what += " (record " + l.res.RecordID + ")"
 			}
+			if l.res.Warning != "" {
+				what += "; warning: " + l.res.Warning
+			}
+			if v, ok := verified[l.rec.Key()]; ok {
+				what += "; " + v.msg
+				if !v.ok {
+					allOK = false
+				}
+			}
 		}
 		val := "-"
 		if l.want.OK() {
@@ -157,6 +178,58 @@ func Once(ctx context.Context, o Options, out io.Writer) (allOK bool, err error)
 	}
 	tw.Flush()
 	return allOK, nil
+}
+
+type verdict struct {
+	msg string
+	ok  bool
+}
+
+type appliedRecord struct {
+	rec  *config.Record
+	want netip.Addr
+	res  reconciler.Result
+}
+
+// verifyAll waits, in parallel, for the HTTPDNS verification of every
+// record written or found correct that has `option verify`, each bounded by
+// its window; --no-verify and --dry-run skip it.
+func verifyAll(ctx context.Context, cfg *config.Config, o Options, clock *providers.Clock, tr *tracker, recs []appliedRecord) map[string]verdict {
+	out := map[string]verdict{}
+	if o.NoVerify || o.DryRun {
+		return out
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, a := range recs {
+		rec, want, res := a.rec, a.want, a.res
+		h := cfg.HTTPDNS[rec.Verify]
+		if h == nil || res.Outcome == reconciler.Failed || res.Outcome == reconciler.DryRun {
+			continue
+		}
+		o.Log.Info("waiting for verification", "record", rec.FQDN(), "type", rec.Type, "via", h.Name,
+			"up_to", verifyWindow(h, rec).String())
+		tr.verify(rec.Key(), "pending", nil)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := NewHTTPDNSClient(h, clock, userAgent(o.Version))
+			_, msg, err := verifyOnce(ctx, client, rec, h, want, nil)
+			var at *time.Time
+			if err == nil {
+				now := time.Now().UTC()
+				at = &now
+			} else {
+				msg = "NOT VISIBLE: " + msg
+			}
+			tr.verify(rec.Key(), msg, at)
+			mu.Lock()
+			out[rec.Key()] = verdict{msg: msg, ok: err == nil}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // Detect is `eddns detect`: the address model and what each record would

@@ -110,6 +110,12 @@ func (t *tracker) report(rep reconciler.Report) {
 		rs.LastError, rs.LastErrorCode, rs.LastErrorKind, rs.LastErrorAt = "", "", "", nil
 		if res.Outcome == reconciler.Created || res.Outcome == reconciler.Updated {
 			rs.LastChange = &now
+			rs.Warning = ""
+		}
+		if res.Warning != "" {
+			// Kept until the next write: the stale record stays until the
+			// user deletes it.
+			rs.Warning = res.Warning
 		}
 	}
 	t.flushLocked()

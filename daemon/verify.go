@@ -13,13 +13,36 @@ import (
 	"github.com/eddns/eddns/providers"
 )
 
-// verifyWindow is how long a write may take to become visible: the service's
-// documented cache of up to two minutes plus the provider's propagation.
-func verifyWindow(h *config.HTTPDNS) time.Duration {
-	if h.Window > 0 {
-		return h.Window
+// verifyWindow is how long a write of rec may take to become visible:
+// resolvers keep the old answer for the record's TTL, the service caches
+// answers for up to two minutes; an explicit verify_window is used as set.
+func verifyWindow(h *config.HTTPDNS, rec *config.Record) time.Duration {
+	return httpdns.Window(rec.TTL, h.Window)
+}
+
+// verifyOnce waits until resolvers (as the httpdns section h sees them)
+// hand out want for rec, within the record's window. It returns the status
+// line for `eddns status`/`once` and whether the value was seen.
+func verifyOnce(ctx context.Context, client *httpdns.Client, rec *config.Record, h *config.HTTPDNS, want netip.Addr,
+	sleep func(context.Context, time.Duration) error) (took time.Duration, msg string, err error) {
+	window := verifyWindow(h, rec)
+	took, err = client.WaitVisible(ctx, rec.FQDN(), rec.Type, want, window, sleep)
+	if err == nil {
+		return took, fmt.Sprintf("verified after %s", took.Round(time.Second)), nil
 	}
-	return httpdns.SuggestedWindow
+	msg = fmt.Sprintf("not visible after %ds: %v", int(window.Seconds()), err)
+	var nv *httpdns.NotVisible
+	if errors.As(err, &nv) {
+		last := "no address"
+		switch {
+		case nv.LastErr != nil:
+			last = "query failed: " + nv.LastErr.Error()
+		case len(nv.LastSeen) > 0:
+			last = fmt.Sprint(nv.LastSeen)
+		}
+		msg = fmt.Sprintf("not visible after %ds (%d queries; last answer: %s)", int(window.Seconds()), nv.Attempts, last)
+	}
+	return took, msg, err
 }
 
 // verifier checks through HTTPDNS that what was written is what resolvers
@@ -74,28 +97,15 @@ func (v *verifier) run(ctx context.Context, rec *config.Record, h *config.HTTPDN
 	key := rec.Key()
 	log := v.d.log.With("record", rec.FQDN(), "type", rec.Type, "via", h.Name)
 	client := NewHTTPDNSClient(h, v.d.clock, userAgent(v.d.o.Version))
-	window := verifyWindow(h)
-	took, err := client.WaitVisible(ctx, rec.FQDN(), rec.Type, want, window, nil)
+	took, msg, err := verifyOnce(ctx, client, rec, h, want, nil)
 	if ctx.Err() != nil {
 		return // superseded by a newer write, or shutting down
 	}
 	if err == nil {
 		now := time.Now().UTC()
-		v.g.tracker.verify(key, fmt.Sprintf("verified after %s", took.Round(time.Second)), &now)
+		v.g.tracker.verify(key, msg, &now)
 		log.Info("verified: resolvers serve the new value", "value", want, "after", took.Round(time.Millisecond).String())
 		return
-	}
-	msg := fmt.Sprintf("not visible after %ds: %v", int(window.Seconds()), err)
-	var nv *httpdns.NotVisible
-	if errors.As(err, &nv) {
-		last := "no address"
-		switch {
-		case nv.LastErr != nil:
-			last = "query failed: " + nv.LastErr.Error()
-		case len(nv.LastSeen) > 0:
-			last = fmt.Sprint(nv.LastSeen)
-		}
-		msg = fmt.Sprintf("not visible after %ds (%d queries; last answer: %s)", int(window.Seconds()), nv.Attempts, last)
 	}
 	v.g.tracker.verify(key, msg, nil)
 	log.Warn("verification failed; checking the provider's own state", "value", want, "err", err.Error())

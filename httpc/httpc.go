@@ -158,7 +158,7 @@ func (c *Client) roundTrip(ctx context.Context, req *Request) (*Response, error)
 	}
 	conn, err := dial(ctx, "tcp", net.JoinHostPort(host, port))
 	if err != nil {
-		return nil, wrapNetErr(ctx, "dial", err)
+		return nil, wrapNetErr(ctx, "dial", explainUnreachable(ctx, host, err, nil))
 	}
 	defer conn.Close()
 	// One deadline for the exchange, and cancellation that interrupts a

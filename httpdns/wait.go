@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/eddns/eddns/providers"
@@ -22,11 +23,40 @@ const (
 // documented answer cache (up to 2 minutes) plus a margin.
 const SuggestedWindow = 150 * time.Second
 
+// Window is how long to wait for a record written with ttl (seconds) to
+// become visible: resolvers, the service's own included, keep handing out
+// the old answer until its TTL has run out, so the wait lasts the TTL plus
+// SuggestedWindow. A configured window (verify_window) is the user's
+// explicit choice and is used as it is; `eddns check` warns when it is
+// shorter than that.
+func Window(ttl int, configured time.Duration) time.Duration {
+	if configured > 0 {
+		return configured
+	}
+	return time.Duration(max(ttl, 0))*time.Second + SuggestedWindow
+}
+
+// WildcardLabel is the label queried in place of a leading "*": resolvers
+// answer any name under a wildcard from it, and a wildcard itself cannot be
+// queried.
+const WildcardLabel = "eddns-wildcard-check"
+
+// QueryName is the name to query to see what a record named fqdn publishes:
+// fqdn itself, or for a wildcard record "*.example.com" a concrete name
+// under it ("eddns-wildcard-check.example.com").
+func QueryName(fqdn string) string {
+	if rest, ok := strings.CutPrefix(fqdn, "*."); ok {
+		return WildcardLabel + "." + rest
+	}
+	return fqdn
+}
+
 // WaitVisible queries host/typ until want is among the answers and returns
 // how long that took, measured on the client's clock.
 //
 // Between queries it calls sleep with pauses doubling from WaitFirstPause to
-// WaitMaxPause, never past the end of window; sleep nil means a real,
+// WaitMaxPause (or window/24 when that is longer, so that a long window is
+// covered within WaitMaxAttempts queries), never past the end of window; sleep nil means a real,
 // cancellable sleep (tests pass a virtual one). It sends at most
 // WaitMaxAttempts queries. When the window is spent it returns *NotVisible.
 // Errors that waiting cannot fix (wrong secret or account, host not in the
@@ -38,7 +68,7 @@ func (c *Client) WaitVisible(ctx context.Context, host, typ string, want netip.A
 	if !want.IsValid() {
 		return 0, fmt.Errorf("httpdns: wait %s/%s: %w: no address to wait for", host, typ, ErrInvalidQuery)
 	}
-	q, err := normalise(Query{Host: host, Type: typ})
+	q, err := normalise(Query{Host: QueryName(strings.ToLower(host)), Type: typ})
 	if err != nil {
 		return 0, err
 	}
@@ -52,6 +82,7 @@ func (c *Client) WaitVisible(ctx context.Context, host, typ string, want netip.A
 	start := c.local()
 	nv := &NotVisible{Host: q.Host, Type: q.Type, Want: want}
 	pause := WaitFirstPause
+	maxPause := max(WaitMaxPause, window/24)
 	for {
 		ans, err := c.Resolve(ctx, q)
 		nv.Attempts++
@@ -72,7 +103,7 @@ func (c *Client) WaitVisible(ctx context.Context, host, typ string, want netip.A
 		if err := sleep(ctx, min(pause, left)); err != nil {
 			return c.local().Sub(start), fmt.Errorf("httpdns: wait %s/%s: %w", q.Host, q.Type, err)
 		}
-		pause = min(2*pause, WaitMaxPause)
+		pause = min(2*pause, maxPause)
 	}
 }
 

@@ -202,3 +202,37 @@ func TestWaitVisibleRefusesBadInput(t *testing.T) {
 		t.Errorf("requests = %d, want 0", e.fake.Requests())
 	}
 }
+
+// Issue 10 item 8: a resolver keeps the old answer for the record's TTL, so
+// the wait covers TTL plus the service's cache, within the attempt bound.
+func TestWaitCoversTheRecordTTL(t *testing.T) {
+	if w := httpdns.Window(600, 0); w != 750*time.Second {
+		t.Fatalf("Window(600, 0) = %v, want TTL + 150 s", w)
+	}
+	if w := httpdns.Window(60, 20*time.Minute); w != 20*time.Minute {
+		t.Fatalf("an explicit verify_window is kept: %v", w)
+	}
+	e := setup(t)
+	e.fake.SetCacheDelay(700 * time.Second) // old answer cached for a TTL of 600 and more
+	e.fake.SetRecord("www.yunaq.com", "AAAA", newAddr)
+	after, err := e.c.WaitVisible(context.Background(), "www.yunaq.com", "AAAA", newAddr, httpdns.Window(600, 0), e.clock.Sleep)
+	if err != nil || after < 700*time.Second || after > 750*time.Second {
+		t.Fatalf("after %v: %v; want visible between 700 s and the 750 s window", after, err)
+	}
+	if n := e.fake.Requests(); n > httpdns.WaitMaxAttempts {
+		t.Fatalf("%d queries", n)
+	}
+}
+
+// Issue 10 item 8: a wildcard record is verified through a concrete name
+// under it, not refused as an invalid host.
+func TestWaitVisibleWildcard(t *testing.T) {
+	e := setup(t)
+	e.fake.SetRecord("*.yunaq.com", "AAAA", newAddr)
+	if _, err := e.c.WaitVisible(context.Background(), "*.yunaq.com", "AAAA", newAddr, time.Minute, e.clock.Sleep); err != nil {
+		t.Fatalf("wildcard: %v", err)
+	}
+	if got := e.fake.LastQuery().Get("host"); got != httpdns.WildcardLabel+".yunaq.com" {
+		t.Fatalf("queried %q", got)
+	}
+}

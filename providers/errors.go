@@ -19,9 +19,10 @@ const (
 	KindConflict       // conflicting record (e.g. CNAME at the name)
 	KindTransient      // network trouble, 5xx, internal errors: retry soon
 	KindPermanent      // the request is wrong; retrying will not help
+	KindConfig         // the configuration asks for what the account refuses (e.g. a TTL below the plan's minimum); Error.Hint says which option to change
 )
 
-var kindNames = [...]string{"unknown", "auth", "clock-skew", "throttled", "not-found", "conflict", "transient", "permanent"}
+var kindNames = [...]string{"unknown", "auth", "clock-skew", "throttled", "not-found", "conflict", "transient", "permanent", "configuration"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -42,6 +43,7 @@ type Error struct {
 	HTTPStatus int           // 0 when no response was received
 	RetryAfter time.Duration // server-requested delay, if any
 	Err        error         // underlying transport or decode error
+	Hint       string        // what the user can do, naming the option to change
 }
 
 func (e *Error) Error() string {
@@ -61,6 +63,9 @@ func (e *Error) Error() string {
 	}
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, "; %s", e.Hint)
 	}
 	return b.String()
 }
@@ -84,4 +89,28 @@ func AsError(err error) *Error {
 		return pe
 	}
 	return nil
+}
+
+// Plan TTL limits. The free plans of alidns and DNSPod refuse a TTL below
+// 600 s (alidns QuotaExceeded.TTL, DNSPod LimitExceeded.RecordTtlLimit);
+// alidns accepts at most 86400 s, DNSPod and CNS 604800 s.
+const (
+	FreePlanMinTTL = 600
+	AlidnsMaxTTL   = 86400
+	DNSPodMaxTTL   = 604800
+)
+
+// LineHint is the Hint of a line the provider does not know for the zone.
+const LineHint = "option line is not a line this domain offers: use one of the provider's line codes, or leave line empty for the default line"
+
+// TTLHint is the Hint of a TTL refused by the account's plan: it names the
+// option and the values that work.
+func TTLHint(ttl, maxTTL int) string {
+	if ttl <= 0 {
+		return fmt.Sprintf("option ttl is refused by the account's plan: free plans need ttl %d or more (at most %d)", FreePlanMinTTL, maxTTL)
+	}
+	if ttl > maxTTL {
+		return fmt.Sprintf("option ttl '%d' is above what the provider allows: set ttl to %d or less", ttl, maxTTL)
+	}
+	return fmt.Sprintf("option ttl '%d' is refused by the account's plan: free plans need ttl %d or more (at most %d)", ttl, FreePlanMinTTL, maxTTL)
 }

@@ -19,6 +19,14 @@ type Record struct {
 	Type  string // "A" or "AAAA"
 	Value string // canonical textual address
 	TTL   int    // seconds; 0 means the provider default
+	// Line is the provider's resolution line code ("default", "telecom" at
+	// alidns; a RecordLineId such as "0" or "10=0" at DNSPod). List fills it
+	// in; on writes "" means the provider's default line. Providers without
+	// lines leave it empty.
+	Line string
+	// Disabled is set by List for a paused record: it is kept at the
+	// provider but does not resolve.
+	Disabled bool
 }
 
 // Provider is what every DNS API implementation offers.
@@ -34,6 +42,22 @@ type Provider interface {
 	// Update sets the record rec.ID in zone to rec. Updating to the value the
 	// record already holds is success.
 	Update(ctx context.Context, zone string, rec Record) (Record, error)
+}
+
+// LineProvider is implemented by providers whose records live on resolution
+// lines (split-horizon by the resolver's network). A record manages one line:
+// the configured one, or DefaultLine when none is configured.
+type LineProvider interface {
+	// DefaultLine is the code List reports for the default line.
+	DefaultLine() string
+}
+
+// Enabler is implemented by providers that can resume a paused record.
+// Update sets value, TTL and line; where the API's update call leaves a
+// paused record paused, the returned record still has Disabled set and the
+// caller enables it with Enable.
+type Enabler interface {
+	Enable(ctx context.Context, zone string, rec Record) error
 }
 
 // Options are the settings every provider accepts besides its credentials.

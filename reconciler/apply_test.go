@@ -208,6 +208,8 @@ func TestBackoff(t *testing.T) {
 		{providers.KindAuth, 1, 0, time.Minute},
 		{providers.KindAuth, 3, 0, 4 * time.Minute},
 		{providers.KindPermanent, 20, 0, 30 * time.Minute},
+		// A TTL the plan refuses stays refused until the config changes.
+		{providers.KindConfig, 1, 0, time.Minute},
 	}
 	for _, c := range cases {
 		if got := Backoff(c.kind, c.failures, c.after, mid); got != c.want {

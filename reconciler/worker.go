@@ -26,7 +26,7 @@ const (
 func Backoff(k providers.Kind, failures int, retryAfter time.Duration, rnd func() float64) time.Duration {
 	first, max := transientFirst, transientMax
 	switch k {
-	case providers.KindAuth, providers.KindPermanent, providers.KindNotFound, providers.KindConflict:
+	case providers.KindAuth, providers.KindPermanent, providers.KindNotFound, providers.KindConflict, providers.KindConfig:
 		first, max = permanentFirst, permanentMax
 	}
 	d := first

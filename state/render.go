@@ -52,6 +52,9 @@ func Render(w io.Writer, st Status, now time.Time) error {
 		if r.NextRetry != nil {
 			fmt.Fprintf(tw, "  next retry\t%s\n", r.NextRetry.Local().Format(time.DateTime))
 		}
+		if r.Warning != "" {
+			fmt.Fprintf(tw, "  warning\t%s\n", r.Warning)
+		}
 		if r.Verify != "" {
 			fmt.Fprintf(tw, "  verification\t%s\n", r.Verify)
 		}

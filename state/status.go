@@ -43,9 +43,12 @@ type RecordStatus struct {
 	LastErrorAt   *time.Time `json:"last_error_at,omitempty"`
 	Failures      int        `json:"failures,omitempty"` // consecutive
 	NextRetry     *time.Time `json:"next_retry,omitempty"`
-	Verify        string     `json:"verify,omitempty"` // "verified", "pending", "not visible after 150s", ...
-	VerifiedAt    *time.Time `json:"verified_at,omitempty"`
-	Calls         Calls      `json:"calls"`
+	// Warning is a problem beside a published value that needs the user,
+	// e.g. "record 123 still publishes the old value ... beside record 456".
+	Warning    string     `json:"warning,omitempty"`
+	Verify     string     `json:"verify,omitempty"` // "verified", "pending", "not visible after 150s", ...
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
+	Calls      Calls      `json:"calls"`
 }
 
 // Calls counts API calls made for a record since start.

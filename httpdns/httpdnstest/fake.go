@@ -334,9 +334,17 @@ func (f *Fake) allowed(host string) bool {
 	return false
 }
 
-// visible returns the newest value whose cache delay has passed.
+// visible returns the newest value whose cache delay has passed. A name
+// without records of its own is answered from a wildcard record "*.parent"
+// as resolvers answer it (RFC 4592 section 2.1.1): SetRecord("*.example.com",
+// ...) answers any.example.com.
 func (f *Fake) visible(host, typ string, now time.Time) []netip.Addr {
 	vs := f.records[key(host, typ)]
+	if len(vs) == 0 {
+		if _, parent, ok := strings.Cut(host, "."); ok {
+			vs = f.records[key("*."+parent, typ)]
+		}
+	}
 	for i := len(vs) - 1; i >= 0; i-- {
 		if !now.Before(vs[i].visible) {
 			return vs[i].addrs

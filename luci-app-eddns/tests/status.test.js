@@ -170,3 +170,13 @@ test('the page renders in Chinese from the catalog', async () => {
 	assert.match(node.text(), /连续失败 3 次/);
 	assert.match(node.text(), /成功于 2025-06-01 11:55:00 \(5 分钟前\)/);
 });
+
+test('a record with another record still publishing the old value shows the warning', async () => {
+	const st = JSON.parse(sample);
+	st.records[0].warning = 'record 111 still publishes the old value 2001:db8::1 beside record 1234567890';
+	const { node } = await panel({ files: { [STATUS]: JSON.stringify(st) } });
+	const nas = rows(node)[0];
+	assert.strictEqual(cellOf(nas, 'Published').text(),
+		'2001:db8:1234:5600::211:32ff:fe12:3456 (record 1234567890)\n' +
+		'Warning: record 111 still publishes the old value 2001:db8::1 beside record 1234567890');
+});

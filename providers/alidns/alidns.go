@@ -62,62 +62,86 @@ func New(keyID, secret string, opts providers.Options) (*Provider, error) {
 	return &Provider{keyID: keyID, secret: secret, endpoint: u.String(), client: providers.NewClient(opts)}, nil
 }
 
-// List returns the enabled records of zone named name with type typ, all
-// pages of them. Disabled records are left out: they do not resolve, so a
-// disabled record holding the right address must not count as published.
+// DefaultLine is the code of the default resolution line
+// (https://help.aliyun.com/document_detail/29807.html).
+const DefaultLine = "default"
+
+var (
+	_ providers.LineProvider = (*Provider)(nil)
+	_ providers.Enabler      = (*Provider)(nil)
+)
+
+// DefaultLine reports the line code List gives records on the default line.
+func (p *Provider) DefaultLine() string { return DefaultLine }
+
+// List returns the records of zone named name with type typ on every line,
+// all pages of them, with their Line code. Paused records are listed with
+// Disabled set: they are still ours to update and enable.
 func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]providers.Record, error) {
 	zone, name = normZone(zone), normName(name)
 	op := p.op("list", zone, name, typ)
-	var out []providers.Record
-	var seen int64
-	for page := 1; page <= maxPages; page++ {
+	all, err := providers.ListPages(maxPages, pageSize, func(page int) ([]providers.Record, int64, error) {
 		params := map[string]string{
 			"Action":     "DescribeSubDomainRecords",
 			"DomainName": zone,
 			"SubDomain":  providers.FQDN(zone, name),
 			"Type":       typ,
-			"PageNumber": strconv.Itoa(page),
+			"PageNumber": strconv.Itoa(page + 1),
 			"PageSize":   strconv.Itoa(pageSize),
 		}
 		var resp listResponse
 		if err := p.call(ctx, params, &resp, op); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		recs := resp.DomainRecords.Record
-		for _, r := range recs {
-			// The API matches for us; checking again costs nothing and
-			// keeps a record of another name from ever being updated.
-			if !strings.EqualFold(normName(r.RR), name) || !strings.EqualFold(r.Type, typ) ||
-				strings.EqualFold(r.Status, "DISABLE") {
-				continue
+		recs := make([]providers.Record, len(resp.DomainRecords.Record))
+		for i, r := range resp.DomainRecords.Record {
+			line := r.Line
+			if line == "" {
+				line = DefaultLine
 			}
-			out = append(out, providers.Record{ID: string(r.RecordID), Name: normName(r.RR), Type: strings.ToUpper(r.Type), Value: canonValue(r.Value), TTL: r.TTL})
+			recs[i] = providers.Record{ID: string(r.RecordID), Name: normName(r.RR), Type: strings.ToUpper(r.Type),
+				Value: canonValue(r.Value), TTL: r.TTL, Line: line, Disabled: strings.EqualFold(r.Status, "DISABLE")}
 		}
-		seen += int64(len(recs))
-		if len(recs) == 0 || seen >= resp.TotalCount {
-			return out, nil
-		}
+		return recs, resp.TotalCount, nil
+	})
+	if errors.Is(err, providers.ErrTooManyRecords) {
+		e := op()
+		e.Kind, e.Err = providers.KindPermanent, fmt.Errorf("more than %d records", maxPages*pageSize)
+		return nil, e
 	}
-	e := op()
-	e.Kind, e.Err = providers.KindPermanent, fmt.Errorf("more than %d records", maxPages*pageSize)
-	return nil, e
+	if err != nil {
+		return nil, err
+	}
+	return providers.KeepExact(all, name, typ), nil
+}
+
+// lineOf is the Line sent on writes: the record's own, else the default.
+// UpdateDomainRecord without Line moves a record onto the default line, so
+// it is sent on every write.
+func lineOf(rec providers.Record) string {
+	if rec.Line == "" {
+		return DefaultLine
+	}
+	return rec.Line
 }
 
 // Create adds rec to zone with AddDomainRecord and returns it with its id.
 func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record) (providers.Record, error) {
 	zone, rec.Name = normZone(zone), normName(rec.Name)
+	rec.Line = lineOf(rec)
 	params := map[string]string{
 		"Action":     "AddDomainRecord",
 		"DomainName": zone,
 		"RR":         rec.Name,
 		"Type":       rec.Type,
 		"Value":      rec.Value,
+		"Line":       rec.Line,
 	}
 	if rec.TTL > 0 {
 		params["TTL"] = strconv.Itoa(rec.TTL)
 	}
 	var resp writeResponse
-	if err := p.call(ctx, params, &resp, p.op("create", zone, rec.Name, rec.Type)); err != nil {
+	if err := p.call(ctx, params, &resp, p.writeOp("create", zone, rec)); err != nil {
 		return providers.Record{}, err
 	}
 	if resp.RecordID == "" {
@@ -129,12 +153,19 @@ func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record
 	return rec, nil
 }
 
-// Update sets record rec.ID to rec with UpdateDomainRecord. The API refuses
-// an update that changes nothing with DomainRecordDuplicate; that means the
-// record already holds rec, so it is success.
+// Update sets record rec.ID to rec (value, TTL and line) with
+// UpdateDomainRecord. The record keeps its status: a paused record stays
+// paused (the result has Disabled as rec had it) until Enable.
+//
+// The API refuses an update with DomainRecordDuplicate both when the record
+// already holds rec and when another record of the same name, type and line
+// holds the value. Only the first is success, so the name is listed again:
+// when record rec.ID holds the value Update succeeds, otherwise the conflict
+// error is returned for the caller to settle.
 func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record) (providers.Record, error) {
 	zone, rec.Name = normZone(zone), normName(rec.Name)
-	op := p.op("update", zone, rec.Name, rec.Type)
+	rec.Line = lineOf(rec)
+	op := p.writeOp("update", zone, rec)
 	if rec.ID == "" {
 		e := op()
 		e.Kind, e.Err = providers.KindPermanent, errors.New("record has no id")
@@ -146,6 +177,7 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		"RR":       rec.Name,
 		"Type":     rec.Type,
 		"Value":    rec.Value,
+		"Line":     rec.Line,
 	}
 	if rec.TTL > 0 {
 		params["TTL"] = strconv.Itoa(rec.TTL)
@@ -153,12 +185,42 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 	var resp writeResponse
 	err := p.call(ctx, params, &resp, op)
 	if pe := providers.AsError(err); pe != nil && pe.Code == "DomainRecordDuplicate" {
-		return rec, nil
+		recs, lerr := p.List(ctx, zone, rec.Name, rec.Type)
+		if lerr != nil {
+			return providers.Record{}, lerr
+		}
+		for _, r := range recs {
+			if r.ID == rec.ID && r.Value == canonValue(rec.Value) && r.Line == rec.Line {
+				rec.Disabled = r.Disabled
+				return rec, nil
+			}
+		}
+		return providers.Record{}, err
 	}
 	if err != nil {
 		return providers.Record{}, err
 	}
 	return rec, nil
+}
+
+// Enable resumes the paused record rec.ID with SetDomainRecordStatus
+// (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-setdomainrecordstatus).
+func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
+	zone, rec.Name = normZone(zone), normName(rec.Name)
+	params := map[string]string{"Action": "SetDomainRecordStatus", "RecordId": rec.ID, "Status": "Enable"}
+	var resp writeResponse
+	return p.call(ctx, params, &resp, p.op("enable", zone, rec.Name, rec.Type))
+}
+
+// writeOp is op for a write of rec; a TTL refused by the plan gets a hint
+// naming the option.
+func (p *Provider) writeOp(op, zone string, rec providers.Record) func() *providers.Error {
+	base := p.op(op, zone, rec.Name, rec.Type)
+	return func() *providers.Error {
+		e := base()
+		e.Hint = providers.TTLHint(rec.TTL, providers.AlidnsMaxTTL)
+		return e
+	}
 }
 
 // op returns a constructor of errors for one operation on one record.
@@ -199,6 +261,9 @@ func (p *Provider) call(ctx context.Context, params map[string]string, out any, 
 		e := op()
 		e.Kind, e.Code, e.Message, e.RequestID = de.Kind, de.Code, redact(de.Message, p.secret), de.RequestID
 		e.HTTPStatus, e.RetryAfter, e.Err = de.HTTPStatus, de.RetryAfter, de.Err
+		if e.Kind != providers.KindConfig {
+			e.Hint = ""
+		}
 		return e
 	}
 	return nil

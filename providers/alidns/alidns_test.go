@@ -34,6 +34,7 @@ func TestConformance(t *testing.T) {
 			opts.Endpoint = endpoint
 			return New(keyID, secret, opts)
 		},
+		OtherLine: "telecom",
 	})
 }
 
@@ -321,6 +322,7 @@ func TestUpdateToHeldValueIsSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Update to the held value: %v", err)
 	}
+	want.Line = "default"
 	if got != want {
 		t.Errorf("Update returned %+v, want %+v", got, want)
 	}
@@ -368,7 +370,11 @@ func TestListStopsAtPageBound(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := calls.Add(1)
 		_ = r.ParseForm()
-		fmt.Fprintf(w, `{"RequestId":"R","TotalCount":1000000,"PageNumber":%s,"PageSize":100,"DomainRecords":{"Record":[{"RecordId":"%d","RR":"x","Type":"A","Value":"192.0.2.1","Status":"ENABLE"}]}}`, r.Form.Get("PageNumber"), n)
+		recs := make([]string, pageSize)
+		for i := range recs {
+			recs[i] = fmt.Sprintf(`{"RecordId":"%d%03d","RR":"x","Type":"A","Value":"192.0.2.1","Status":"ENABLE"}`, n, i)
+		}
+		fmt.Fprintf(w, `{"RequestId":"R","TotalCount":1000000,"PageNumber":%s,"PageSize":100,"DomainRecords":{"Record":[%s]}}`, r.Form.Get("PageNumber"), strings.Join(recs, ","))
 	}))
 	defer srv.Close()
 	p, _ := New(testKeyID, testSecret, providers.Options{Endpoint: srv.URL})
@@ -381,7 +387,7 @@ func TestListStopsAtPageBound(t *testing.T) {
 	}
 }
 
-func TestListLeavesOutDisabledRecords(t *testing.T) {
+func TestListMarksPausedRecords(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, providers.Options{})
 	off := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1"})
@@ -392,8 +398,97 @@ func TestListLeavesOutDisabledRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 || recs[0].ID != on {
-		t.Fatalf("List = %+v; want only the enabled record %s", recs, on)
+	// A paused record is still ours: it is listed, marked, so that it can
+	// be updated and enabled instead of a second record being created.
+	if len(recs) != 2 || recs[0].ID != off || !recs[0].Disabled || recs[1].ID != on || recs[1].Disabled {
+		t.Fatalf("List = %+v; want %s paused and %s enabled", recs, off, on)
+	}
+	if err := e.p.Enable(ctx, "example.com", recs[0]); err != nil {
+		t.Fatalf("Enable: %v", err)
+	}
+	if got := e.fake.Records("example.com"); got[0].ID != off || got[0].Disabled {
+		t.Fatalf("after Enable: %+v", got)
+	}
+	if e.fake.Calls("SetDomainRecordStatus") != 1 {
+		t.Fatalf("SetDomainRecordStatus calls = %d", e.fake.Calls("SetDomainRecordStatus"))
+	}
+}
+
+// Issue 10 item 1: UpdateDomainRecord without Line moves the record onto the
+// default line; every write must carry the record's line.
+func TestUpdateKeepsTheRecordOnItsLine(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, providers.Options{})
+	tel := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "::1", Line: "telecom"})
+	def := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "::1"})
+	recs, err := e.p.List(ctx, "example.com", "nas", "AAAA")
+	if err != nil || len(recs) != 2 || recs[0].Line != "telecom" || recs[1].Line != "default" {
+		t.Fatalf("List = %+v, %v; want both lines reported", recs, err)
+	}
+	if _, err := e.p.Update(ctx, "example.com", providers.Record{ID: tel, Name: "nas", Type: "AAAA", Value: "::2", Line: "telecom"}); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	got := e.fake.Records("example.com")
+	if len(got) != 2 || got[0].ID != tel || got[0].Line != "telecom" || got[0].Value != "::2" ||
+		got[1].ID != def || got[1].Line != "default" || got[1].Value != "::1" {
+		t.Fatalf("records after update = %+v; want telecom ::2 and default ::1", got)
+	}
+	// A record created without a line goes onto the default line by name.
+	if _, err := e.p.Create(ctx, "example.com", providers.Record{Name: "new", Type: "A", Value: "192.0.2.9", TTL: 600}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.p.List(ctx, "example.com", "new", "A"); len(r) != 1 || r[0].Line != "default" {
+		t.Fatalf("created record = %+v", r)
+	}
+}
+
+// Issue 10 item 2: DomainRecordDuplicate because a different record holds
+// the value is not success.
+func TestUpdateDuplicateOfAnotherRecordIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, providers.Options{})
+	stale := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1"})
+	e.fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::2"})
+	_, err := e.p.Update(ctx, "example.com", providers.Record{ID: stale, Name: "nas", Type: "AAAA", Value: "2001:db8::2", TTL: 600})
+	if pe := providers.AsError(err); pe == nil || pe.Code != "DomainRecordDuplicate" || pe.Kind != providers.KindConflict {
+		t.Fatalf("Update onto another record's value: %v; want the DomainRecordDuplicate conflict", err)
+	}
+	if got := e.fake.Records("example.com"); got[0].Value != "2001:db8::1" {
+		t.Fatalf("stale record changed: %+v", got)
+	}
+}
+
+// Issue 10 item 4: a TTL the plan refuses is a configuration error naming
+// the option and the allowed values.
+func TestTTLRefusedByThePlanIsConfiguration(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, providers.Options{})
+	_, err := e.p.Create(ctx, "example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1", TTL: 60})
+	pe := providers.AsError(err)
+	if pe == nil || pe.Code != "QuotaExceeded.TTL" || pe.Kind != providers.KindConfig {
+		t.Fatalf("TTL 60: %v; want QuotaExceeded.TTL classified as configuration", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "option ttl '60'") || !strings.Contains(msg, "600") {
+		t.Fatalf("message %q does not name the option and the allowed value", msg)
+	}
+	_, err = e.p.Create(ctx, "example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1", TTL: 86401})
+	if providers.KindOf(err) != providers.KindConfig || !strings.Contains(err.Error(), "86400 or less") {
+		t.Fatalf("TTL 86401: %v", err)
+	}
+	// Other errors carry no TTL hint.
+	_, err = e.p.Create(ctx, "nope.example", providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1", TTL: 60})
+	if err == nil || strings.Contains(err.Error(), "option ttl") {
+		t.Fatalf("unknown zone: %v", err)
+	}
+}
+
+// Issue 10 item 5: only an expired timestamp is clock skew.
+func TestTimestampFormatIsNotClockSkew(t *testing.T) {
+	if k := Classify("InvalidTimeStamp.Format", 400); k == providers.KindClockSkew {
+		t.Fatalf("InvalidTimeStamp.Format classified %v", k)
+	}
+	if k := Classify("InvalidTimeStamp.Expired", 400); k != providers.KindClockSkew {
+		t.Fatalf("InvalidTimeStamp.Expired classified %v", k)
 	}
 }
 

@@ -147,8 +147,13 @@ func Classify(code string, status int) providers.Kind {
 		strings.HasPrefix(code, "Forbidden"),
 		code == "NoPermission":
 		return providers.KindAuth
-	case strings.HasPrefix(code, "InvalidTimeStamp"):
+	// Only an expired timestamp is clock skew; InvalidTimeStamp.Format
+	// is a malformed request that a corrected clock does not fix.
+	case code == "InvalidTimeStamp.Expired", code == "InvalidTimeStamp":
 		return providers.KindClockSkew
+	case code == "QuotaExceeded.TTL":
+		// The TTL is outside the domain edition's range (free: 600-86400).
+		return providers.KindConfig
 	case strings.HasPrefix(code, "Throttling"),
 		// Another change to the same domain is still being applied; it
 		// clears by itself in seconds, like a rate limit.

@@ -24,6 +24,9 @@ type Setup struct {
 	Secret string
 	// New builds the real provider pointed at endpoint (the fake's URL).
 	New func(endpoint, keyID, secret string, opts providers.Options) (providers.Provider, error)
+	// OtherLine is a line other than the default in the API's spelling
+	// (as Fake.Put and Record.Line take it), for providers with lines.
+	OtherLine string
 }
 
 // Conformance runs the behaviour every provider must show against its fake:
@@ -112,6 +115,54 @@ func Conformance(t *testing.T, s Setup) {
 		recs, err := p.List(ctx, zone, "multi", "A")
 		if err != nil || len(recs) != 2 {
 			t.Fatalf("List multi = %+v, %v; want 2 records", recs, err)
+		}
+	})
+
+	if lp, ok := p.(providers.LineProvider); ok && s.OtherLine != "" {
+		t.Run("records on another line are listed with it and left alone", func(t *testing.T) {
+			other := s.Fake.Put(zone, providers.Record{Name: "split", Type: "A", Value: "192.0.2.1", TTL: 600, Line: s.OtherLine})
+			def := s.Fake.Put(zone, providers.Record{Name: "split", Type: "A", Value: "192.0.2.1", TTL: 600})
+			recs, err := p.List(ctx, zone, "split", "A")
+			if err != nil || len(recs) != 2 {
+				t.Fatalf("List = %+v, %v", recs, err)
+			}
+			lines := map[string]string{}
+			for _, r := range recs {
+				lines[r.ID] = r.Line
+			}
+			if lines[other] != s.OtherLine || lines[def] != lp.DefaultLine() {
+				t.Fatalf("lines = %v; want %s on %q and %s on %q", lines, other, s.OtherLine, def, lp.DefaultLine())
+			}
+			if _, err := p.Update(ctx, zone, providers.Record{ID: def, Name: "split", Type: "A", Value: "192.0.2.2", TTL: 600, Line: lp.DefaultLine()}); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range s.Fake.Records(zone) {
+				if r.ID == other && (r.Value != "192.0.2.1" || r.Line != s.OtherLine) {
+					t.Fatalf("record on the other line changed: %+v", r)
+				}
+				if r.ID == def && r.Value != "192.0.2.2" {
+					t.Fatalf("default-line record not updated: %+v", r)
+				}
+			}
+		})
+	}
+
+	t.Run("paused records are listed as such", func(t *testing.T) {
+		id := s.Fake.Put(zone, providers.Record{Name: "paused", Type: "A", Value: "192.0.2.1", TTL: 600, Disabled: true})
+		recs, err := p.List(ctx, zone, "paused", "A")
+		if err != nil || len(recs) != 1 || recs[0].ID != id || !recs[0].Disabled {
+			t.Fatalf("List = %+v, %v; want record %s marked paused", recs, err, id)
+		}
+		en, ok := p.(providers.Enabler)
+		if !ok {
+			return
+		}
+		if err := en.Enable(ctx, zone, recs[0]); err != nil {
+			t.Fatalf("Enable: %v", err)
+		}
+		recs, err = p.List(ctx, zone, "paused", "A")
+		if err != nil || len(recs) != 1 || recs[0].Disabled {
+			t.Fatalf("after Enable: %+v, %v", recs, err)
 		}
 	})
 

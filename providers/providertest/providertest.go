@@ -1,6 +1,12 @@
 // Package providertest holds what every provider's fake API server shares:
-// the Fake interface the daemon-level tests drive, fault injection, and a
-// conformance suite each real provider must pass against its fake.
+// the Fake interface the daemon-level tests drive, fault injection, the
+// Ledger of calls and writes, the record Store (zones, numeric ids, lines,
+// paused records, duplicate detection, paging) that a fake keeps its state
+// in, and a conformance suite each real provider must pass against its fake.
+//
+// A new fake embeds Ledger, keeps a *Store under its own mutex, translates
+// its API's requests into Store calls and its records into the API's wire
+// shapes, and cites the documentation of every behaviour it models.
 package providertest
 
 import (

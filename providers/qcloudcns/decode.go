@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/eddns/eddns/providers"
 )
@@ -81,12 +82,14 @@ type listData struct {
 		RecordTotal flexInt `json:"record_total"`
 	} `json:"info"`
 	Records []struct {
-		ID    flexInt `json:"id"`
-		Name  string  `json:"name"`
-		Type  string  `json:"type"`
-		Value string  `json:"value"`
-		TTL   flexInt `json:"ttl"`
-		Line  string  `json:"line"`
+		ID      flexInt  `json:"id"`
+		Name    string   `json:"name"`
+		Type    string   `json:"type"`
+		Value   string   `json:"value"`
+		TTL     flexInt  `json:"ttl"`
+		Line    string   `json:"line"`
+		Enabled *flexInt `json:"enabled"`
+		Status  string   `json:"status"`
 	} `json:"records"`
 }
 
@@ -112,12 +115,21 @@ func decodeList(body []byte) (recs []providers.Record, total int64, apiErr *apiE
 		if ttl < 0 || ttl > 1<<31 {
 			return nil, 0, nil, fmt.Errorf("decode response: ttl %d out of range", ttl)
 		}
+		line := r.Line
+		if line == "" {
+			line = defaultLine
+		}
+		// A paused record has enabled 0 (status "disable"/"disabled");
+		// https://cloud.tencent.com/document/product/302/8517.
+		paused := (r.Enabled != nil && *r.Enabled == 0) || strings.HasPrefix(strings.ToLower(r.Status), "disable")
 		recs = append(recs, providers.Record{
-			ID:    strconv.FormatInt(int64(r.ID), 10),
-			Name:  r.Name,
-			Type:  r.Type,
-			Value: canonicalValue(r.Value),
-			TTL:   int(ttl),
+			ID:       strconv.FormatInt(int64(r.ID), 10),
+			Name:     r.Name,
+			Type:     r.Type,
+			Value:    canonicalValue(r.Value),
+			TTL:      int(ttl),
+			Line:     line,
+			Disabled: paused,
 		})
 	}
 	return recs, int64(d.Info.RecordTotal), nil, nil

@@ -23,7 +23,7 @@ func TestDocExamplesDecode(t *testing.T) {
 	if err != nil || apiErr != nil || total != 2 || len(recs) != 2 {
 		t.Fatalf("list: %v %v total %d recs %d", err, apiErr, total, len(recs))
 	}
-	want := providers.Record{ID: "281817767", Name: "www", Type: "A", Value: "119.29.18.115", TTL: 600}
+	want := providers.Record{ID: "281817767", Name: "www", Type: "A", Value: "119.29.18.115", TTL: 600, Line: "默认"}
 	if recs[1] != want {
 		t.Fatalf("record %+v, want %+v", recs[1], want)
 	}

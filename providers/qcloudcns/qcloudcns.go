@@ -61,12 +61,22 @@ func New(secretID, secretKey string, opts providers.Options) (*Provider, error) 
 	return &Provider{secretID: secretID, secretKey: secretKey, endpoint: u, client: providers.NewClient(opts)}, nil
 }
 
-// List returns the records of zone named name ("@" for the apex) of type typ.
+var (
+	_ providers.LineProvider = (*Provider)(nil)
+	_ providers.Enabler      = (*Provider)(nil)
+)
+
+// DefaultLine reports the name of the default line. CNS writes take line
+// names (recordLine), so lines are named here, not numbered.
+func (p *Provider) DefaultLine() string { return defaultLine }
+
+// List returns the records of zone named name ("@" for the apex) of type
+// typ on every line, with the line's name in Line and paused records marked
+// Disabled.
 func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]providers.Record, error) {
 	name = relName(name)
 	what := providers.RecordLabel(zone, name, typ)
-	out := []providers.Record{}
-	for page := 0; page < maxPages; page++ {
+	all, err := providers.ListPages(maxPages, pageSize, func(page int) ([]providers.Record, int64, error) {
 		body, err := p.call(ctx, "list", what, "RecordList", map[string]string{
 			"domain":     zone,
 			"subDomain":  name,
@@ -75,39 +85,45 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 			"length":     strconv.Itoa(pageSize),
 		})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		recs, total, apiErr, derr := decodeList(body)
 		if derr != nil {
-			return nil, decodeFailure("list", what, derr)
+			return nil, 0, decodeFailure("list", what, derr)
 		}
 		if apiErr != nil {
-			return nil, p.apiError("list", what, apiErr)
+			return nil, 0, p.apiError("list", what, apiErr, 0)
 		}
-		for _, r := range recs {
-			// subDomain is an exact filter; checking again is cheap.
-			if strings.EqualFold(r.Name, name) && strings.EqualFold(r.Type, typ) {
-				out = append(out, r)
-			}
-		}
-		if len(recs) < pageSize || int64((page+1)*pageSize) >= total {
-			return out, nil
-		}
+		return recs, total, nil
+	})
+	if errors.Is(err, providers.ErrTooManyRecords) {
+		return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent,
+			Err: fmt.Errorf("more than %d records", pageSize*maxPages)}
 	}
-	return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent,
-		Err: fmt.Errorf("more than %d records", pageSize*maxPages)}
+	if err != nil {
+		return nil, err
+	}
+	return providers.KeepExact(all, name, typ), nil
 }
 
-// Create adds rec to zone on the default line and returns it with its id.
+func lineOf(rec providers.Record) string {
+	if rec.Line == "" {
+		return defaultLine
+	}
+	return rec.Line
+}
+
+// Create adds rec to zone on rec's line and returns it with its id.
 // A record that already exists is a conflict error (the caller re-lists).
 func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record) (providers.Record, error) {
 	rec.Name = relName(rec.Name)
+	rec.Line = lineOf(rec)
 	what := providers.RecordLabel(zone, rec.Name, rec.Type)
 	params := map[string]string{
 		"domain":     zone,
 		"subDomain":  rec.Name,
 		"recordType": rec.Type,
-		"recordLine": defaultLine,
+		"recordLine": rec.Line,
 		"value":      rec.Value,
 	}
 	if rec.TTL > 0 {
@@ -122,21 +138,24 @@ func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record
 		return providers.Record{}, decodeFailure("create", what, derr)
 	}
 	if apiErr != nil {
-		return providers.Record{}, p.apiError("create", what, apiErr)
+		return providers.Record{}, p.apiError("create", what, apiErr, rec.TTL)
 	}
 	rec.ID = id
 	return rec, nil
 }
 
-// Update sets record rec.ID of zone to rec.
+// Update sets record rec.ID of zone to rec, on rec's line. RecordModify
+// leaves a paused record paused (the result keeps Disabled; Enable resumes
+// it).
 //
 // The API is gone and its answer to an unchanged RecordModify was never
 // documented. CNS fronted DNSPod's older API, which refused an unchanged
 // modify with module code 104 ("记录已经存在"), so a conflict answer is
 // checked with one RecordList: if record rec.ID already holds rec.Value
-// the update is a success.
+// on rec's line the update is a success.
 func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record) (providers.Record, error) {
 	rec.Name = relName(rec.Name)
+	rec.Line = lineOf(rec)
 	what := providers.RecordLabel(zone, rec.Name, rec.Type)
 	if id, err := strconv.ParseUint(rec.ID, 10, 63); err != nil || id == 0 {
 		return providers.Record{}, &providers.Error{Provider: Name, Op: "update", Record: what, Kind: providers.KindPermanent,
@@ -147,7 +166,7 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		"recordId":   rec.ID,
 		"subDomain":  rec.Name,
 		"recordType": rec.Type,
-		"recordLine": defaultLine,
+		"recordLine": rec.Line,
 		"value":      rec.Value,
 	}
 	if rec.TTL > 0 {
@@ -164,7 +183,7 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 	if apiErr == nil {
 		return rec, nil
 	}
-	ue := p.apiError("update", what, apiErr)
+	ue := p.apiError("update", what, apiErr, rec.TTL)
 	if ue.Kind != providers.KindConflict {
 		return providers.Record{}, ue
 	}
@@ -173,11 +192,30 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		return providers.Record{}, lerr
 	}
 	for _, r := range recs {
-		if r.ID == rec.ID && r.Value == canonicalValue(rec.Value) {
+		if r.ID == rec.ID && r.Value == canonicalValue(rec.Value) && r.Line == rec.Line {
+			rec.Disabled = r.Disabled
 			return rec, nil
 		}
 	}
 	return providers.Record{}, ue
+}
+
+// Enable resumes the paused record rec.ID with RecordStatus
+// (https://cloud.tencent.com/document/product/302/8519).
+func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
+	what := providers.RecordLabel(zone, relName(rec.Name), rec.Type)
+	body, err := p.call(ctx, "enable", what, "RecordStatus", map[string]string{"domain": zone, "recordId": rec.ID, "status": "enable"})
+	if err != nil {
+		return err
+	}
+	apiErr, derr := decode(body, nil)
+	if derr != nil {
+		return decodeFailure("enable", what, derr)
+	}
+	if apiErr != nil {
+		return p.apiError("enable", what, apiErr, 0)
+	}
+	return nil
 }
 
 // call sends one signed POST and returns the body of an HTTP 200 answer.
@@ -237,9 +275,16 @@ func decodeFailure(op, what string, err error) error {
 	return &providers.Error{Provider: Name, Op: op, Record: what, Kind: providers.KindTransient, HTTPStatus: httpc.StatusOK, Err: err}
 }
 
-func (p *Provider) apiError(op, what string, ae *apiError) *providers.Error {
-	return &providers.Error{Provider: Name, Op: op, Record: what, Kind: Classify(ae.Code, ae.CodeDesc, ae.Message),
+func (p *Provider) apiError(op, what string, ae *apiError, ttl int) *providers.Error {
+	e := &providers.Error{Provider: Name, Op: op, Record: what, Kind: Classify(ae.Code, ae.CodeDesc, ae.Message),
 		Code: errorCode(ae), Message: ae.Message, HTTPStatus: httpc.StatusOK}
+	if e.Kind == providers.KindConfig {
+		e.Hint = providers.TTLHint(ttl, providers.DNSPodMaxTTL)
+		if m, _ := moduleCode(ae.Message); m == "26" {
+			e.Hint = providers.LineHint
+		}
+	}
+	return e
 }
 
 // errorCode renders the numeric code and codeDesc as one string: "4100" or
@@ -308,6 +353,10 @@ func Classify(code int64, codeDesc, message string) providers.Kind {
 			return providers.KindConflict
 		case "8":
 			return providers.KindNotFound
+		case "32", "26":
+			// "TTL 超出限制": below the plan's minimum; "记录线路错误":
+			// a line the domain does not offer.
+			return providers.KindConfig
 		}
 	}
 	if k := classifyDesc(codeDesc); k != providers.KindUnknown {
@@ -335,7 +384,11 @@ func classifyDesc(d string) providers.Kind {
 		return providers.KindNotFound
 	case family("AuthFailure"), family("UnauthorizedOperation"), family("OperationDenied"):
 		return providers.KindAuth
-	case family("RequestLimitExceeded"), strings.Contains(d, "TooFrequent"):
+	case d == "LimitExceeded.RecordTtlLimit":
+		return providers.KindConfig
+	case d == "LimitExceeded.FailedLoginLimitExceeded":
+		return providers.KindAuth
+	case family("RequestLimitExceeded"), strings.Contains(d, "TooFrequent"), d == "FailedOperation.FrequencyLimit":
 		return providers.KindThrottled
 	case family("InternalError"):
 		return providers.KindTransient

@@ -34,6 +34,7 @@ func TestConformance(t *testing.T) {
 			opts.Endpoint = endpoint
 			return qcloudcns.New(id, secret, opts)
 		},
+		OtherLine: "电信",
 	})
 }
 
@@ -317,5 +318,43 @@ func TestNewRejectsBadInput(t *testing.T) {
 		} else if c.key != "" && strings.Contains(err.Error(), c.key) {
 			t.Errorf("error leaks key: %v", err)
 		}
+	}
+}
+
+// Issue 10 items 1 and 3: RecordList reports lines and paused records
+// (enabled 0); writes send the record's line; RecordModify keeps a paused
+// record paused, RecordStatus resumes it.
+func TestLinesAndPausedRecords(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	tel := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", Line: "电信"})
+	def := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", Disabled: true})
+	recs, err := e.p.List(ctx, "example.com", "nas", "A")
+	if err != nil || len(recs) != 2 || recs[0].Line != "电信" || recs[0].Disabled || recs[1].Line != "默认" || !recs[1].Disabled {
+		t.Fatalf("List = %+v, %v", recs, err)
+	}
+	if _, err := e.p.Update(ctx, "example.com", providers.Record{ID: tel, Name: "nas", Type: "A", Value: "192.0.2.2", Line: "电信", TTL: 600}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.p.Update(ctx, "example.com", providers.Record{ID: def, Name: "nas", Type: "A", Value: "192.0.2.3", TTL: 600, Disabled: true})
+	if err != nil || !got.Disabled {
+		t.Fatalf("update of the paused record = %+v, %v; want it still paused", got, err)
+	}
+	if err := e.p.Enable(ctx, "example.com", got); err != nil {
+		t.Fatal(err)
+	}
+	all := e.fake.Records("example.com")
+	if all[0].Line != "电信" || all[0].Value != "192.0.2.2" || all[1].Line != "默认" || all[1].Value != "192.0.2.3" || all[1].Disabled {
+		t.Fatalf("records = %+v", all)
+	}
+}
+
+// Issue 10 item 4: DNSPod's module code 32 ("TTL 超出限制") is a
+// configuration error naming the option.
+func TestTTLBelowThePlanIsConfiguration(t *testing.T) {
+	e := setup(t)
+	_, err := e.p.Create(context.Background(), "example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", TTL: 60})
+	if providers.KindOf(err) != providers.KindConfig || !strings.Contains(err.Error(), "option ttl '60'") {
+		t.Fatalf("TTL 60: %v", err)
 	}
 }

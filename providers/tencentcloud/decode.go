@@ -65,6 +65,7 @@ type recordItem struct {
 	Type     string `json:"Type"`
 	Value    string `json:"Value"`
 	Line     string `json:"Line"`
+	LineID   string `json:"LineId"`
 	TTL      uint64 `json:"TTL"`
 	Status   string `json:"Status"`
 }
@@ -96,12 +97,19 @@ func decodeList(body []byte) (recs []providers.Record, total uint64, requestID s
 		if it.RecordID == 0 {
 			return nil, 0, requestID, nil, errors.New("decode response: record without RecordId")
 		}
+		line := it.LineID
+		if line == "" && (it.Line == "" || it.Line == defaultLine) {
+			line = DefaultLineID
+		}
 		recs = append(recs, providers.Record{
 			ID:    strconv.FormatUint(it.RecordID, 10),
 			Name:  it.Name,
 			Type:  it.Type,
 			Value: canonicalValue(it.Value),
 			TTL:   clampTTL(it.TTL),
+			Line:  line,
+			// "记录状态，启用：ENABLE，暂停：DISABLE" (RecordListItem).
+			Disabled: it.Status == "DISABLE",
 		})
 	}
 	return recs, lr.RecordCountInfo.TotalCount, requestID, nil, nil

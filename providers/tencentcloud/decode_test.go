@@ -14,7 +14,7 @@ func TestFixturesDecode(t *testing.T) {
 		if err != nil || apiErr != nil {
 			t.Fatal(err, apiErr)
 		}
-		want := providers.Record{ID: "162", Name: "www", Type: "A", Value: "192.0.2.1", TTL: 600}
+		want := providers.Record{ID: "162", Name: "www", Type: "A", Value: "192.0.2.1", TTL: 600, Line: "0"}
 		if len(recs) != 1 || recs[0] != want || total != 1 || reqID != "..." {
 			t.Fatalf("got %+v total %d request %q", recs, total, reqID)
 		}

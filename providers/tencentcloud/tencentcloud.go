@@ -34,8 +34,13 @@ const (
 	// charset of its own would break the signature.
 	contentType = "application/json; charset=utf-8"
 	// defaultLine is the "default" resolution line; DNSPod names lines in
-	// Chinese.
+	// Chinese. RecordLine is a required parameter of writes, but
+	// RecordLineId takes priority over it.
 	defaultLine = "默认"
+	// DefaultLineID is the RecordLineId of the default line. It is "0" on
+	// every account, Chinese or international, so eddns addresses lines by
+	// id.
+	DefaultLineID = "0"
 	// pageSize and maxPages bound List: 3000 records of one name and type
 	// is far beyond anything a DDNS client meets.
 	pageSize = 100
@@ -69,57 +74,72 @@ func New(secretID, secretKey string, opts providers.Options) (*Provider, error) 
 	return &Provider{secretID: secretID, secretKey: secretKey, endpoint: u, client: providers.NewClient(opts)}, nil
 }
 
-// List returns the records of zone named name ("@" for the apex) of type typ.
+var (
+	_ providers.LineProvider = (*Provider)(nil)
+	_ providers.Enabler      = (*Provider)(nil)
+)
+
+// DefaultLine reports the line id of the default line.
+func (p *Provider) DefaultLine() string { return DefaultLineID }
+
+// List returns the records of zone named name ("@" for the apex) of type
+// typ on every line, with the line's id in Line and paused records marked
+// Disabled.
 func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]providers.Record, error) {
 	name = relName(name)
 	what := providers.RecordLabel(zone, name, typ)
-	var out []providers.Record
-	for page := 0; page < maxPages; page++ {
+	all, err := providers.ListPages(maxPages, pageSize, func(page int) ([]providers.Record, int64, error) {
+		// Subdomain is the parameter DescribeRecordList has always
+		// documented; SubDomain exists only in recent revisions.
 		params := map[string]any{
 			"Domain":     zone,
-			"SubDomain":  name,
+			"Subdomain":  name,
 			"RecordType": typ,
 			"Limit":      pageSize,
 			"Offset":     page * pageSize,
 		}
 		body, perr := p.call(ctx, "list", what, "DescribeRecordList", params)
 		if perr != nil {
-			return nil, perr
+			return nil, 0, perr
 		}
 		recs, total, reqID, apiErr, err := decodeList(body)
 		if err != nil {
-			return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: httpc.StatusOK, Err: err}
+			return nil, 0, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: httpc.StatusOK, Err: err}
 		}
 		if apiErr != nil {
 			// With ErrorOnEmpty left at its default the API reports an empty
 			// result as an error; for us it is just an empty list.
 			if apiErr.Code == "ResourceNotFound.NoDataOfRecord" {
-				if out == nil {
-					out = []providers.Record{}
-				}
-				return out, nil
+				return nil, 0, nil
 			}
-			return nil, p.apiError("list", what, reqID, apiErr)
+			return nil, 0, p.apiError("list", what, reqID, apiErr, 0)
 		}
-		for _, r := range recs {
-			// SubDomain should already be exact; filtering again costs
-			// nothing and protects the caller from a fuzzy match.
-			if strings.EqualFold(r.Name, name) && strings.EqualFold(r.Type, typ) {
-				out = append(out, r)
-			}
-		}
-		if len(recs) < pageSize || uint64((page+1)*pageSize) >= total {
-			if out == nil {
-				out = []providers.Record{}
-			}
-			return out, nil
-		}
+		return recs, int64(min(total, 1<<62)), nil
+	})
+	if errors.Is(err, providers.ErrTooManyRecords) {
+		return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent,
+			Err: fmt.Errorf("more than %d records", pageSize*maxPages)}
 	}
-	return nil, &providers.Error{Provider: Name, Op: "list", Record: what, Kind: providers.KindPermanent,
-		Err: fmt.Errorf("more than %d records", pageSize*maxPages)}
+	if err != nil {
+		return nil, err
+	}
+	return providers.KeepExact(all, name, typ), nil
 }
 
-// Create adds rec to zone on the default line and returns it with its id.
+// lineParams sets the line of a write: RecordLineId, which the API prefers
+// over the required RecordLine; RecordLine is sent too, as the default
+// line's name, because the API requires it.
+func lineParams(params map[string]any, line string) string {
+	if line == "" {
+		line = DefaultLineID
+	}
+	params["RecordLine"] = defaultLine
+	params["RecordLineId"] = line
+	return line
+}
+
+// Create adds rec to zone on rec's line (the default line when empty) and
+// returns it with its id.
 func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record) (providers.Record, error) {
 	rec.Name = relName(rec.Name)
 	what := providers.RecordLabel(zone, rec.Name, rec.Type)
@@ -127,9 +147,9 @@ func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record
 		"Domain":     zone,
 		"SubDomain":  rec.Name,
 		"RecordType": rec.Type,
-		"RecordLine": defaultLine,
 		"Value":      rec.Value,
 	}
+	rec.Line = lineParams(params, rec.Line)
 	if rec.TTL > 0 {
 		params["TTL"] = rec.TTL
 	}
@@ -144,21 +164,23 @@ func (p *Provider) Create(ctx context.Context, zone string, rec providers.Record
 	if apiErr != nil {
 		// InvalidParameter.DomainRecordExist comes back as a conflict:
 		// the caller re-lists to learn the existing record's id.
-		return providers.Record{}, p.apiError("create", what, reqID, apiErr)
+		return providers.Record{}, p.apiError("create", what, reqID, apiErr, rec.TTL)
 	}
 	rec.ID = id
 	return rec, nil
 }
 
-// Update sets record rec.ID of zone to rec.
+// Update sets record rec.ID of zone to rec, on rec's line. ModifyRecord's
+// Status defaults to ENABLE, so the update also resumes a paused record
+// (the result has Disabled false).
 //
 // What ModifyRecord does when nothing changes is not documented. The SDK
 // lists InvalidParameter.DomainRecordExist among ModifyRecord's errors and
 // the older DNSPod API answered an unchanged Record.Modify with code 104
 // ("记录已经存在"), so we assume the refusal: on DomainRecordExist we
 // re-list the name and report success when record rec.ID already holds
-// rec.Value. If another record holds the value instead, the conflict
-// error stands. A plain success answer is, of course, success too.
+// rec.Value on rec's line. If another record holds the value instead, the
+// conflict error stands. A plain success answer is, of course, success too.
 func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record) (providers.Record, error) {
 	rec.Name = relName(rec.Name)
 	what := providers.RecordLabel(zone, rec.Name, rec.Type)
@@ -171,10 +193,10 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		"Domain":     zone,
 		"SubDomain":  rec.Name,
 		"RecordType": rec.Type,
-		"RecordLine": defaultLine,
 		"Value":      rec.Value,
 		"RecordId":   id,
 	}
+	rec.Line = lineParams(params, rec.Line)
 	if rec.TTL > 0 {
 		params["TTL"] = rec.TTL
 	}
@@ -187,9 +209,10 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		return providers.Record{}, &providers.Error{Provider: Name, Op: "update", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: httpc.StatusOK, Err: derr}
 	}
 	if apiErr == nil {
+		rec.Disabled = false
 		return rec, nil
 	}
-	ue := p.apiError("update", what, reqID, apiErr)
+	ue := p.apiError("update", what, reqID, apiErr, rec.TTL)
 	if apiErr.Code != "InvalidParameter.DomainRecordExist" {
 		return providers.Record{}, ue
 	}
@@ -198,11 +221,35 @@ func (p *Provider) Update(ctx context.Context, zone string, rec providers.Record
 		return providers.Record{}, lerr
 	}
 	for _, r := range recs {
-		if r.ID == rec.ID && r.Value == canonicalValue(rec.Value) {
+		if r.ID == rec.ID && r.Value == canonicalValue(rec.Value) && r.Line == rec.Line {
+			rec.Disabled = r.Disabled
 			return rec, nil
 		}
 	}
 	return providers.Record{}, ue
+}
+
+// Enable resumes the paused record rec.ID with ModifyRecordStatus
+// (tencentcloud-sdk-go dnspod/v20210323 models.go, ModifyRecordStatusRequestParams).
+func (p *Provider) Enable(ctx context.Context, zone string, rec providers.Record) error {
+	what := providers.RecordLabel(zone, relName(rec.Name), rec.Type)
+	id, err := strconv.ParseUint(rec.ID, 10, 64)
+	if err != nil || id == 0 {
+		return &providers.Error{Provider: Name, Op: "enable", Record: what, Kind: providers.KindPermanent,
+			Err: fmt.Errorf("record id %q is not a DNSPod record id", rec.ID)}
+	}
+	body, perr := p.call(ctx, "enable", what, "ModifyRecordStatus", map[string]any{"Domain": zone, "RecordId": id, "Status": "ENABLE"})
+	if perr != nil {
+		return perr
+	}
+	_, reqID, apiErr, derr := decodeID(body)
+	if derr != nil {
+		return &providers.Error{Provider: Name, Op: "enable", Record: what, Kind: providers.KindTransient, RequestID: reqID, HTTPStatus: httpc.StatusOK, Err: derr}
+	}
+	if apiErr != nil {
+		return p.apiError("enable", what, reqID, apiErr, 0)
+	}
+	return nil
 }
 
 // call sends one signed API request and returns the body of an HTTP 200
@@ -253,15 +300,24 @@ func (p *Provider) call(ctx context.Context, op, what, action string, params any
 	return resp.Body, nil
 }
 
-// apiError turns an API error object into a classified *providers.Error.
-func (p *Provider) apiError(op, what, requestID string, ae *apiError) *providers.Error {
+// apiError turns an API error object into a classified *providers.Error;
+// ttl is the TTL the request asked for, named in the hint of a TTL the
+// plan refuses.
+func (p *Provider) apiError(op, what, requestID string, ae *apiError, ttl int) *providers.Error {
 	kind := Classify(ae.Code)
 	var retry time.Duration
-	if kind == providers.KindThrottled && ae.Code == "InvalidParameter.OperationIsTooFrequent" {
+	if kind == providers.KindThrottled && (ae.Code == "InvalidParameter.OperationIsTooFrequent" || ae.Code == "FailedOperation.FrequencyLimit") {
 		retry = tooFrequentDelay
 	}
-	return &providers.Error{Provider: Name, Op: op, Record: what, Kind: kind, Code: ae.Code,
+	e := &providers.Error{Provider: Name, Op: op, Record: what, Kind: kind, Code: ae.Code,
 		Message: ae.Message, RequestID: requestID, HTTPStatus: httpc.StatusOK, RetryAfter: retry}
+	switch {
+	case ae.Code == "InvalidParameter.RecordLineInvalid":
+		e.Hint = providers.LineHint
+	case kind == providers.KindConfig:
+		e.Hint = providers.TTLHint(ttl, providers.DNSPodMaxTTL)
+	}
+	return e
 }
 
 // Classify maps an API 3.0 error code to a Kind.
@@ -269,8 +325,18 @@ func Classify(code string) providers.Kind {
 	switch code {
 	case "AuthFailure.SignatureExpire":
 		return providers.KindClockSkew
-	case "InvalidParameter.OperationIsTooFrequent":
+	case "InvalidParameter.OperationIsTooFrequent",
+		// "操作频繁，请稍后重试" (SDK errors.go): back off, not give up.
+		"FailedOperation.FrequencyLimit":
 		return providers.KindThrottled
+	case "LimitExceeded.FailedLoginLimitExceeded":
+		// Too many failed logins; the account is locked for a while.
+		return providers.KindAuth
+	case "LimitExceeded.RecordTtlLimit",
+		// The TTL is below the plan's minimum (600 on the free plan).
+		"InvalidParameter.RecordLineInvalid":
+		// option line names a line the domain does not offer.
+		return providers.KindConfig
 	case "InvalidParameter.DomainRecordExist":
 		return providers.KindConflict
 	case "ResourceNotFound.NoDataOfDomain", "InvalidParameterValue.DomainNotExists",

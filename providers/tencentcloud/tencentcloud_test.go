@@ -31,10 +31,11 @@ func newProvider(endpoint, id, secret string, opts providers.Options) (providers
 
 func TestConformance(t *testing.T) {
 	providertest.Conformance(t, providertest.Setup{
-		Fake:   tencentcloudtest.New(testID, testSecret),
-		KeyID:  testID,
-		Secret: testSecret,
-		New:    newProvider,
+		Fake:      tencentcloudtest.New(testID, testSecret),
+		KeyID:     testID,
+		Secret:    testSecret,
+		New:       newProvider,
+		OtherLine: "10=0",
 	})
 }
 
@@ -261,7 +262,9 @@ func TestInjectedAPIErrorsAreClassified(t *testing.T) {
 		{"OperationDenied.DomainOwnerAllowedOnly", providers.KindAuth, 0},
 		{"ResourceNotFound.NoDataOfDomain", providers.KindNotFound, 0},
 		{"InvalidParameterValue.DomainNotExists", providers.KindNotFound, 0},
-		{"LimitExceeded.RecordTtlLimit", providers.KindPermanent, 0},
+		{"LimitExceeded.RecordTtlLimit", providers.KindConfig, 0},
+		{"FailedOperation.FrequencyLimit", providers.KindThrottled, time.Minute},
+		{"LimitExceeded.FailedLoginLimitExceeded", providers.KindAuth, 0},
 		{"LimitExceeded.AAAACountLimit", providers.KindPermanent, 0},
 		{"InvalidParameter.RecordValueInvalid", providers.KindPermanent, 0},
 		{"MissingParameter", providers.KindPermanent, 0},
@@ -317,5 +320,91 @@ func TestNewRejectsBadInput(t *testing.T) {
 	}
 	if _, err := tencentcloud.New("id", "k", providers.Options{}); err != nil {
 		t.Errorf("default endpoint: %v", err)
+	}
+}
+
+// Issue 10 item 6: DescribeRecordList sends Subdomain, the parameter the API
+// has always documented, and nothing else but the filters and paging.
+func TestListBodyIsPinned(t *testing.T) {
+	e := setup(t)
+	if _, err := e.p.List(context.Background(), "example.com", "nas", "AAAA"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := e.rec.all()
+	const want = `{"Domain":"example.com","Limit":100,"Offset":0,"RecordType":"AAAA","Subdomain":"nas"}`
+	if len(reqs) != 1 || string(reqs[0].body) != want {
+		t.Fatalf("list body = %s, want %s", reqs[0].body, want)
+	}
+}
+
+// Issue 10 item 1: writes carry the record's RecordLineId ("0" is the
+// default line on every account); a record on another line keeps its line.
+func TestWritesCarryTheLine(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	tel := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "::1", Line: "10=0"})
+	def := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "AAAA", Value: "::1"})
+	recs, err := e.p.List(ctx, "example.com", "nas", "AAAA")
+	if err != nil || len(recs) != 2 || recs[0].Line != "10=0" || recs[1].Line != "0" {
+		t.Fatalf("List = %+v, %v; want lines 10=0 and 0", recs, err)
+	}
+	if _, err := e.p.Update(ctx, "example.com", providers.Record{ID: tel, Name: "nas", Type: "AAAA", Value: "::2", Line: "10=0", TTL: 600}); err != nil {
+		t.Fatal(err)
+	}
+	got := e.fake.Records("example.com")
+	if got[0].ID != tel || got[0].Line != "10=0" || got[0].Value != "::2" || got[1].ID != def || got[1].Value != "::1" {
+		t.Fatalf("records = %+v; want the telecom record updated on its line", got)
+	}
+	if _, err := e.p.Create(ctx, "example.com", providers.Record{Name: "new", Type: "A", Value: "192.0.2.1", TTL: 600}); err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	reqs := e.rec.all()
+	_ = json.Unmarshal(reqs[len(reqs)-1].body, &body)
+	if body["RecordLineId"] != "0" {
+		t.Fatalf("create body %v: want RecordLineId 0", body)
+	}
+}
+
+// Issue 10 item 3: a paused record is listed as such (Status DISABLE) and
+// can be enabled; ModifyRecord without Status resumes it.
+func TestPausedRecords(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	id := e.fake.Put("example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", Disabled: true})
+	recs, err := e.p.List(ctx, "example.com", "nas", "A")
+	if err != nil || len(recs) != 1 || !recs[0].Disabled {
+		t.Fatalf("List = %+v, %v; want the paused record marked", recs, err)
+	}
+	if err := e.p.Enable(ctx, "example.com", recs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.fake.Records("example.com"); got[0].Disabled || e.fake.Calls("ModifyRecordStatus") != 1 {
+		t.Fatalf("after Enable: %+v", got)
+	}
+	id2 := e.fake.Put("example.com", providers.Record{Name: "pc", Type: "A", Value: "192.0.2.1", Disabled: true})
+	got, err := e.p.Update(ctx, "example.com", providers.Record{ID: id2, Name: "pc", Type: "A", Value: "192.0.2.2", TTL: 600, Disabled: true})
+	if err != nil || got.Disabled {
+		t.Fatalf("Update of a paused record = %+v, %v; want it enabled by ModifyRecord", got, err)
+	}
+	_ = id
+}
+
+// Issue 10 item 4: a TTL below the plan's minimum is a configuration error
+// that names the option.
+func TestTTLBelowThePlanIsConfiguration(t *testing.T) {
+	e := setup(t)
+	_, err := e.p.Create(context.Background(), "example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", TTL: 60})
+	if providers.KindOf(err) != providers.KindConfig || !strings.Contains(err.Error(), "option ttl '60'") || !strings.Contains(err.Error(), "600 or more") {
+		t.Fatalf("TTL 60: %v", err)
+	}
+}
+
+// A line the domain does not offer is a configuration error naming option line.
+func TestUnknownLineIsConfiguration(t *testing.T) {
+	e := setup(t)
+	_, err := e.p.Create(context.Background(), "example.com", providers.Record{Name: "nas", Type: "A", Value: "192.0.2.1", TTL: 600, Line: "99=9"})
+	if providers.KindOf(err) != providers.KindConfig || !strings.Contains(err.Error(), "option line") {
+		t.Fatalf("unknown line: %v", err)
 	}
 }

@@ -35,15 +35,20 @@ const maxBody = 64 << 10
 // client decoding them through float64 fails the tests.
 const firstID = 18_000_000_000_000_000
 
-type record struct {
-	id     string
-	rr     string
-	typ    string
-	value  string
-	ttl    int
-	line   string
-	status string
-}
+// DefaultLine is the code of the default line. Lines are listed in
+// "解析线路枚举", https://help.aliyun.com/document_detail/29807.html:
+// default, telecom, unicom, mobile, oversea, edu, drpeng, btvn, and
+// regional codes such as cn_telecom_beijing.
+const DefaultLine = "default"
+
+// FreeMinTTL and MaxTTL are the TTL bounds of the free edition: "TTL ...
+// 默认为600秒（10分钟）... 免费版 600 - 86400"
+// (https://help.aliyun.com/document_detail/29772.html, AddDomainRecord);
+// lower values are refused with QuotaExceeded.TTL.
+const (
+	FreeMinTTL = 600
+	MaxTTL     = 86400
+)
 
 // Fake is a fake alidns API server. The zero value is not usable; call New.
 // It is safe for concurrent use.
@@ -52,75 +57,76 @@ type Fake struct {
 	keyID, secret string
 
 	mu      sync.Mutex
-	zones   map[string][]*record // zone -> records
+	store   *providertest.Store
+	minTTL  int
 	nonces  map[string]time.Time // nonce -> when seen, by the fake's clock
 	pruneAt int                  // nonce count that triggers pruning
-	nextID  uint64
 	nextReq uint64
 }
 
 var _ providertest.Fake = (*Fake)(nil)
 
-// New returns a fake that accepts requests signed with keyID/secret.
+// New returns a fake that accepts requests signed with keyID/secret. Its
+// zones are on the free edition (TTL 600 and up).
 func New(keyID, secret string) *Fake {
 	return &Fake{
 		keyID:  keyID,
 		secret: secret,
-		zones:  map[string][]*record{},
+		store:  providertest.NewStore(firstID),
+		minTTL: FreeMinTTL,
 		nonces: map[string]time.Time{},
-		nextID: firstID,
 	}
+}
+
+// SetMinTTL sets the edition's lowest TTL (paid editions go down to 1).
+func (f *Fake) SetMinTTL(ttl int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.minTTL = ttl
 }
 
 // AddZone makes zone known to the account.
 func (f *Fake) AddZone(zone string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z := canonZone(zone)
-	if _, ok := f.zones[z]; !ok {
-		f.zones[z] = nil
-	}
+	f.store.AddZone(zone)
 }
 
-// Put stores an enabled record directly, adding the zone if needed, and
-// returns its id.
+// Put stores a record directly, adding the zone if needed, and returns its
+// id. rec.Line "" is the default line; rec.Disabled stores it paused.
 func (f *Fake) Put(zone string, rec providers.Record) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z := canonZone(zone)
-	r := &record{id: f.newID(), rr: canonRR(rec.Name), typ: rec.Type, value: rec.Value, ttl: rec.TTL, line: "default", status: "ENABLE"}
-	if r.ttl == 0 {
-		r.ttl = 600
+	r := providertest.StoredRecord{Zone: zone, Name: rec.Name, Type: rec.Type, Value: rec.Value, TTL: rec.TTL,
+		Line: rec.Line, Disabled: rec.Disabled}
+	if r.TTL == 0 {
+		r.TTL = 600
 	}
-	f.zones[z] = append(f.zones[z], r)
-	return r.id
+	if r.Line == "" {
+		r.Line = DefaultLine
+	}
+	return strconv.FormatUint(f.store.Add(r).ID, 10)
 }
 
-// SetStatus sets the Status of record id in zone ("ENABLE" or "DISABLE",
-// any case, as the API itself has written both). It reports whether the
-// record exists.
+// SetStatus pauses (DISABLE) or enables (ENABLE) record id in zone, as the
+// console does. It reports whether the record exists.
 func (f *Fake) SetStatus(zone, id, status string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, r := range f.zones[canonZone(zone)] {
-		if r.id == id {
-			r.status = status
-			return true
-		}
+	n, _ := strconv.ParseUint(id, 10, 64)
+	r := f.store.Get(n)
+	if r == nil || r.Zone != providertest.CanonZone(zone) {
+		return false
 	}
-	return false
+	r.Disabled = strings.EqualFold(status, "DISABLE")
+	return true
 }
 
 // Records returns the zone's records sorted by name, type and id.
 func (f *Fake) Records(zone string) []providers.Record {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	rs := f.zones[canonZone(zone)]
-	out := make([]providers.Record, 0, len(rs))
-	for _, r := range sorted(rs) {
-		out = append(out, providers.Record{ID: r.id, Name: r.rr, Type: r.typ, Value: r.value, TTL: r.ttl})
-	}
-	return out
+	return f.store.Records(zone)
 }
 
 // apiError is an error answer: HTTP status, Code and Message.
@@ -194,6 +200,8 @@ func (f *Fake) handle(method, action string, params map[string]string, now time.
 			write = f.update
 		}
 		return write(params)
+	case "SetDomainRecordStatus":
+		return f.setStatus(params)
 	}
 	return nil, "", nil, errf(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
 }
@@ -331,7 +339,10 @@ type writeBody struct {
 	RecordID  string `json:"RecordId"`
 }
 
-// describeSub serves DescribeSubDomainRecords: the records of one name.
+// describeSub serves DescribeSubDomainRecords: the records of one name,
+// optionally of one Type and one Line (both documented request parameters,
+// https://help.aliyun.com/document_detail/29778.html). Paused records are
+// listed with Status DISABLE, as the console shows them.
 func (f *Fake) describeSub(p map[string]string) (any, *apiError) {
 	sub := canonZone(p["SubDomain"])
 	if sub == "" {
@@ -341,32 +352,33 @@ func (f *Fake) describeSub(p map[string]string) (any, *apiError) {
 	if zone == "" {
 		zone = f.zoneOf(sub)
 	}
-	if _, ok := f.zones[zone]; !ok || (sub != zone && !strings.HasSuffix(sub, "."+zone)) {
+	if !f.store.HasZone(zone) || (sub != zone && !strings.HasSuffix(sub, "."+zone)) {
 		return nil, errf(400, "IncorrectDomainUser", "The domain name does not belong to you.")
 	}
 	rr := "@"
 	if sub != zone {
 		rr = strings.TrimSuffix(sub, "."+zone)
 	}
-	typ := p["Type"]
-	return f.page(p, zone, func(r *record) bool {
-		return r.rr == rr && (typ == "" || strings.EqualFold(r.typ, typ))
+	typ, line := p["Type"], p["Line"]
+	return f.page(p, zone, func(r *providertest.StoredRecord) bool {
+		return r.Name == rr && (typ == "" || strings.EqualFold(r.Type, typ)) && (line == "" || r.Line == line)
 	})
 }
 
 // describeDomain serves DescribeDomainRecords: every record of a zone,
-// optionally of one type.
+// optionally of one type (https://help.aliyun.com/document_detail/29776.html).
 func (f *Fake) describeDomain(p map[string]string) (any, *apiError) {
 	zone := canonZone(p["DomainName"])
-	if _, ok := f.zones[zone]; !ok {
+	if !f.store.HasZone(zone) {
 		return nil, errf(400, "IncorrectDomainUser", "The domain name does not belong to you.")
 	}
 	typ := p["Type"]
-	return f.page(p, zone, func(r *record) bool { return typ == "" || strings.EqualFold(r.typ, typ) })
+	return f.page(p, zone, func(r *providertest.StoredRecord) bool { return typ == "" || strings.EqualFold(r.Type, typ) })
 }
 
-// page answers one page of the zone's records that match.
-func (f *Fake) page(p map[string]string, zone string, match func(*record) bool) (any, *apiError) {
+// page answers one page of the zone's records that match: PageNumber from
+// 1, PageSize at most 100 and 20 by default, as both list actions document.
+func (f *Fake) page(p map[string]string, zone string, match func(*providertest.StoredRecord) bool) (any, *apiError) {
 	num, size := 1, 20
 	if s := p["PageNumber"]; s != "" {
 		n, err := strconv.Atoi(s)
@@ -382,48 +394,54 @@ func (f *Fake) page(p map[string]string, zone string, match func(*record) bool) 
 		}
 		size = n
 	}
-	var all []*record
-	for _, r := range sorted(f.zones[zone]) {
-		if match(r) {
-			all = append(all, r)
-		}
-	}
-	b := listBody{TotalCount: len(all), PageSize: size, PageNumber: num, RequestID: f.requestID()}
+	recs, total := providertest.Page(f.store.Find(zone, match), (num-1)*size, size)
+	b := listBody{TotalCount: total, PageSize: size, PageNumber: num, RequestID: f.requestID()}
 	b.DomainRecords.Record = []jsonRecord{}
-	start := (num - 1) * size
-	for i := start; i >= 0 && i < len(all) && i < start+size; i++ {
-		r := all[i]
+	for _, r := range recs {
+		// The documented values of Status are ENABLE and DISABLE.
+		status := "ENABLE"
+		if r.Disabled {
+			status = "DISABLE"
+		}
 		b.DomainRecords.Record = append(b.DomainRecords.Record, jsonRecord{
-			DomainName: zone, RecordID: r.id, RR: r.rr, Type: r.typ, Value: r.value,
-			Line: r.line, TTL: r.ttl, Status: r.status, Weight: 1,
+			DomainName: zone, RecordID: strconv.FormatUint(r.ID, 10), RR: r.Name, Type: r.Type, Value: r.Value,
+			Line: r.Line, TTL: r.TTL, Status: status, Weight: 1,
 		})
 	}
 	return b, nil
 }
 
-// fields reads and checks RR, Type, Value, TTL and Line of a write.
-func fields(p map[string]string) (*record, *apiError) {
+// fields reads and checks RR, Type, Value, TTL and Line of a write. Line is
+// optional and "default" when absent on AddDomainRecord and on
+// UpdateDomainRecord alike ("Line ... 默认为 default",
+// https://help.aliyun.com/document_detail/29772.html and 29774.html), so
+// an update without Line moves a record onto the default line. The TTL
+// outside the edition's range is QuotaExceeded.TTL.
+func (f *Fake) fields(p map[string]string) (*providertest.StoredRecord, *apiError) {
 	for _, k := range []string{"RR", "Type", "Value"} {
 		if p[k] == "" {
 			return nil, errf(400, "MissingParameter", "%s is mandatory for this action.", k)
 		}
 	}
-	r := &record{rr: canonRR(p["RR"]), typ: strings.ToUpper(p["Type"]), value: p["Value"], ttl: 600, line: "default", status: "ENABLE"}
+	r := &providertest.StoredRecord{Name: canonRR(p["RR"]), Type: strings.ToUpper(p["Type"]), Value: p["Value"], TTL: 600, Line: DefaultLine}
 	if s := p["TTL"]; s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 86400 {
+		if err != nil || n < 1 {
 			return nil, errf(400, "InvalidParameter", "Specified TTL is not valid.")
 		}
-		r.ttl = n
+		r.TTL = n
+	}
+	if r.TTL < f.minTTL || r.TTL > MaxTTL {
+		return nil, errf(400, "QuotaExceeded.TTL", "The TTL has exceeded the limit of the domain edition.")
 	}
 	if s := p["Line"]; s != "" {
-		r.line = s
+		r.Line = s
 	}
-	switch r.typ {
+	switch r.Type {
 	case "A", "AAAA":
-		a, err := netip.ParseAddr(r.value)
-		if err != nil || a.Zone() != "" || a.Is4() != (r.typ == "A") {
-			return nil, errf(400, "InvalidParameter", "Specified value is not a valid %s record value.", r.typ)
+		a, err := netip.ParseAddr(r.Value)
+		if err != nil || a.Zone() != "" || a.Is4() != (r.Type == "A") {
+			return nil, errf(400, "InvalidParameter", "Specified value is not a valid %s record value.", r.Type)
 		}
 	case "CNAME", "TXT", "MX", "NS":
 	default:
@@ -432,101 +450,124 @@ func fields(p map[string]string) (*record, *apiError) {
 	return r, nil
 }
 
-// clash checks r against the zone's other records: an identical record is a
-// duplicate; a CNAME shares its name with nothing.
-func clash(rs []*record, r *record, self string) *apiError {
-	for _, o := range rs {
-		if o.id == self || o.rr != r.rr {
-			continue
-		}
-		if o.typ == r.typ && o.value == r.value && o.line == r.line {
-			return errf(400, "DomainRecordDuplicate", "The DNS record already exists.")
-		}
-		if o.typ == "CNAME" || r.typ == "CNAME" {
+// clash checks r against the zone's other records: an identical record
+// (name, type, line, value) is DomainRecordDuplicate; a CNAME shares its
+// name and line with nothing (DomainRecordConflict). Both codes are listed
+// for AddDomainRecord and UpdateDomainRecord in the error center,
+// https://api.aliyun.com/document/Alidns/2015-01-09/errorCode.
+func (f *Fake) clash(r *providertest.StoredRecord, self uint64) *apiError {
+	if f.store.Duplicate(*r, self) != nil {
+		return errf(400, "DomainRecordDuplicate", "The DNS record already exists.")
+	}
+	for _, o := range f.store.Find(r.Zone, nil) {
+		if o.ID != self && o.Name == r.Name && o.Line == r.Line && (o.Type == "CNAME" || r.Type == "CNAME") {
 			return errf(400, "DomainRecordConflict", "The DNS record conflicts with other records.")
 		}
 	}
 	return nil
 }
 
-// add serves AddDomainRecord.
+// add serves AddDomainRecord; the new record is enabled.
 func (f *Fake) add(p map[string]string) (any, string, *providers.Record, *apiError) {
 	zone := canonZone(p["DomainName"])
 	if zone == "" {
 		return nil, "", nil, errf(400, "MissingParameter", "DomainName is mandatory for this action.")
 	}
-	if _, ok := f.zones[zone]; !ok {
+	if !f.store.HasZone(zone) {
 		return nil, "", nil, errf(400, "IncorrectDomainUser", "The domain name does not belong to you.")
 	}
-	r, aerr := fields(p)
+	r, aerr := f.fields(p)
 	if aerr != nil {
 		return nil, "", nil, aerr
 	}
-	if aerr := clash(f.zones[zone], r, ""); aerr != nil {
+	r.Zone = zone
+	if aerr := f.clash(r, 0); aerr != nil {
 		return nil, "", nil, aerr
 	}
-	r.id = f.newID()
-	f.zones[zone] = append(f.zones[zone], r)
-	rec := providers.Record{ID: r.id, Name: r.rr, Type: r.typ, Value: r.value, TTL: r.ttl}
-	return writeBody{RequestID: f.requestID(), RecordID: r.id}, zone, &rec, nil
+	stored := f.store.Add(*r)
+	rec := stored.Public()
+	return writeBody{RequestID: f.requestID(), RecordID: rec.ID}, zone, &rec, nil
 }
 
 // update serves UpdateDomainRecord. Like the real API it refuses an update
-// that changes nothing with DomainRecordDuplicate.
+// that changes nothing with DomainRecordDuplicate. It does not touch the
+// record's status: a paused record stays paused until
+// SetDomainRecordStatus (the action has no Status parameter,
+// https://help.aliyun.com/document_detail/29774.html).
 func (f *Fake) update(p map[string]string) (any, string, *providers.Record, *apiError) {
-	id := p["RecordId"]
-	if id == "" {
-		return nil, "", nil, errf(400, "MissingParameter", "RecordId is mandatory for this action.")
-	}
-	var (
-		cur  *record
-		zone string
-	)
-	for z, rs := range f.zones {
-		for _, r := range rs {
-			if r.id == id {
-				cur, zone = r, z
-			}
-		}
-	}
-	if cur == nil {
-		return nil, "", nil, errf(400, "DomainRecordNotBelongToUser", "The DNS record does not belong to you.")
-	}
-	r, aerr := fields(p)
+	cur, aerr := f.byID(p)
 	if aerr != nil {
 		return nil, "", nil, aerr
 	}
-	if p["Line"] == "" {
-		r.line = cur.line
-	}
-	if p["TTL"] == "" {
-		r.ttl = cur.ttl
-	}
-	if r.rr == cur.rr && r.typ == cur.typ && r.value == cur.value && r.ttl == cur.ttl && r.line == cur.line {
-		return nil, "", nil, errf(400, "DomainRecordDuplicate", "The DNS record already exists.")
-	}
-	if aerr := clash(f.zones[zone], r, id); aerr != nil {
+	r, aerr := f.fields(p)
+	if aerr != nil {
 		return nil, "", nil, aerr
 	}
-	cur.rr, cur.typ, cur.value, cur.ttl, cur.line = r.rr, r.typ, r.value, r.ttl, r.line
-	rec := providers.Record{ID: cur.id, Name: cur.rr, Type: cur.typ, Value: cur.value, TTL: cur.ttl}
-	return writeBody{RequestID: f.requestID(), RecordID: id}, zone, &rec, nil
+	if p["TTL"] == "" {
+		r.TTL = cur.TTL
+	}
+	r.Zone = cur.Zone
+	if r.Name == cur.Name && r.Type == cur.Type && r.Value == cur.Value && r.TTL == cur.TTL && r.Line == cur.Line {
+		return nil, "", nil, errf(400, "DomainRecordDuplicate", "The DNS record already exists.")
+	}
+	if aerr := f.clash(r, cur.ID); aerr != nil {
+		return nil, "", nil, aerr
+	}
+	cur.Name, cur.Type, cur.Value, cur.TTL, cur.Line = r.Name, r.Type, r.Value, r.TTL, r.Line
+	rec := cur.Public()
+	return writeBody{RequestID: f.requestID(), RecordID: rec.ID}, cur.Zone, &rec, nil
+}
+
+// setStatus serves SetDomainRecordStatus: Status Enable or Disable, any
+// other value is InvalidStatus, and the answer echoes RecordId and Status
+// (https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-setdomainrecordstatus).
+// The upper-case spelling the list answers use is accepted too (observed).
+func (f *Fake) setStatus(p map[string]string) (any, string, *providers.Record, *apiError) {
+	cur, aerr := f.byID(p)
+	if aerr != nil {
+		return nil, "", nil, aerr
+	}
+	var status string
+	switch {
+	case strings.EqualFold(p["Status"], "Enable"):
+		cur.Disabled, status = false, "Enable"
+	case strings.EqualFold(p["Status"], "Disable"):
+		cur.Disabled, status = true, "Disable"
+	default:
+		return nil, "", nil, errf(400, "InvalidStatus", "The domain record status is invalid.")
+	}
+	rec := cur.Public()
+	return struct {
+		RequestID string `json:"RequestId"`
+		RecordID  string `json:"RecordId"`
+		Status    string `json:"Status"`
+	}{f.requestID(), rec.ID, status}, cur.Zone, &rec, nil
+}
+
+// byID finds the record named by RecordId; an unknown id is
+// DomainRecordNotBelongToUser.
+func (f *Fake) byID(p map[string]string) (*providertest.StoredRecord, *apiError) {
+	s := p["RecordId"]
+	if s == "" {
+		return nil, errf(400, "MissingParameter", "RecordId is mandatory for this action.")
+	}
+	id, _ := strconv.ParseUint(s, 10, 64)
+	cur := f.store.Get(id)
+	if cur == nil {
+		return nil, errf(400, "DomainRecordNotBelongToUser", "The DNS record does not belong to you.")
+	}
+	return cur, nil
 }
 
 // zoneOf returns the longest known zone that name is in, or "".
 func (f *Fake) zoneOf(name string) string {
 	best := ""
-	for z := range f.zones {
+	for _, z := range f.store.Zones() {
 		if (name == z || strings.HasSuffix(name, "."+z)) && len(z) > len(best) {
 			best = z
 		}
 	}
 	return best
-}
-
-func (f *Fake) newID() string {
-	f.nextID++
-	return strconv.FormatUint(f.nextID, 10)
 }
 
 func (f *Fake) requestID() string {
@@ -567,21 +608,4 @@ func canonRR(rr string) string {
 		return "@"
 	}
 	return strings.ToLower(rr)
-}
-
-// sorted returns rs ordered by name, type and id. Ids all have the same
-// number of digits, so string order is numeric order.
-func sorted(rs []*record) []*record {
-	out := append([]*record(nil), rs...)
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.rr != b.rr {
-			return a.rr < b.rr
-		}
-		if a.typ != b.typ {
-			return a.typ < b.typ
-		}
-		return a.id < b.id
-	})
-	return out
 }

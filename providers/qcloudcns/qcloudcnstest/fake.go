@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,8 +26,11 @@ import (
 
 const (
 	// Path is where the API lives; other paths answer 404.
-	Path        = "/v2/index.php"
-	defaultLine = "默认"
+	Path = "/v2/index.php"
+	// DefaultLine is the name of the default line; CNS writes take line
+	// names ("recordLine ... 记录的线路名称，如：'默认'",
+	// https://cloud.tencent.com/document/product/302/8516, RecordCreate).
+	DefaultLine = "默认"
 	// maxSkew is the documented Timestamp tolerance.
 	maxSkew       = 2 * time.Hour
 	defaultTTL    = 600
@@ -39,30 +41,21 @@ const (
 	maxBody       = 1 << 20
 )
 
+// lineIDs maps the free plan's line names to the line_id RecordList shows
+// (https://cloud.tencent.com/document/product/302/8517); the ids besides
+// "0" are (observed) DNSPod line ids.
+var lineIDs = map[string]string{DefaultLine: "0", "电信": "10=0", "联通": "10=1", "教育网": "10=2", "移动": "10=3", "境外": "3=0"}
+
 // Fake is an in-memory CNS API 2.0 server for one account. It implements
 // providertest.Fake and is safe for concurrent use.
 type Fake struct {
 	providertest.Ledger
 	secretID, secretKey string
 
-	mu       sync.Mutex
-	zones    map[string]*zone
-	nextID   int64
-	nextZone int64
-	nonces   map[string]time.Time // nonce -> when first seen
-}
-
-type zone struct {
-	id      int64
-	records []*record
-}
-
-type record struct {
-	id               int64
-	name, typ, value string
-	line             string
-	ttl              int
-	updatedOn        string
+	mu     sync.Mutex
+	store  *providertest.Store // Line holds the line's name ("默认")
+	zoneID map[string]int64
+	nonces map[string]time.Time // nonce -> when first seen
 }
 
 var _ providertest.Fake = (*Fake)(nil)
@@ -71,8 +64,7 @@ var _ providertest.Fake = (*Fake)(nil)
 func New(secretID, secretKey string) *Fake {
 	return &Fake{
 		secretID: secretID, secretKey: secretKey,
-		zones: map[string]*zone{}, nonces: map[string]time.Time{},
-		nextID: 281000000, nextZone: 55300000,
+		store: providertest.NewStore(281000000), zoneID: map[string]int64{}, nonces: map[string]time.Time{},
 	}
 }
 
@@ -80,58 +72,40 @@ func New(secretID, secretKey string) *Fake {
 func (f *Fake) AddZone(name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.zoneLocked(name)
+	f.addZoneLocked(name)
 }
 
-func (f *Fake) zoneLocked(name string) *zone {
-	name = strings.ToLower(name)
-	if z, ok := f.zones[name]; ok {
-		return z
+func (f *Fake) addZoneLocked(name string) {
+	if f.store.AddZone(name) {
+		f.zoneID[providertest.CanonZone(name)] = 55300000 + int64(len(f.zoneID)+1)
 	}
-	f.nextZone++
-	z := &zone{id: f.nextZone}
-	f.zones[name] = z
-	return z
 }
 
 // Put stores rec in zone (creating the zone if needed) and returns its id.
+// rec.Line is a line name, "" for the default line; rec.Disabled stores it
+// paused.
 func (f *Fake) Put(zoneName string, rec providers.Record) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z := f.zoneLocked(zoneName)
+	f.addZoneLocked(zoneName)
 	ttl := rec.TTL
 	if ttl <= 0 {
 		ttl = defaultTTL
 	}
-	r := f.addLocked(z, strings.ToLower(relName(rec.Name)), rec.Type, canonicalAddr(rec.Value), defaultLine, ttl)
-	return strconv.FormatInt(r.id, 10)
-}
-
-func (f *Fake) addLocked(z *zone, name, typ, value, line string, ttl int) *record {
-	f.nextID++
-	r := &record{id: f.nextID, name: name, typ: typ, value: value, line: line, ttl: ttl, updatedOn: f.Now().Format(time.DateTime)}
-	z.records = append(z.records, r)
-	return r
+	line := rec.Line
+	if line == "" {
+		line = DefaultLine
+	}
+	r := f.store.Add(providertest.StoredRecord{Zone: zoneName, Name: relName(rec.Name), Type: rec.Type,
+		Value: canonicalAddr(rec.Value), Line: line, TTL: ttl, Disabled: rec.Disabled, Updated: f.Now().Format(time.DateTime)})
+	return strconv.FormatUint(r.ID, 10)
 }
 
 // Records returns zone's records sorted by name, type and id.
 func (f *Fake) Records(zoneName string) []providers.Record {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z, ok := f.zones[strings.ToLower(zoneName)]
-	if !ok {
-		return nil
-	}
-	out := make([]providers.Record, len(z.records))
-	for i, r := range z.records {
-		out[i] = r.public()
-	}
-	providertest.SortRecords(out)
-	return out
-}
-
-func (r *record) public() providers.Record {
-	return providers.Record{ID: strconv.FormatInt(r.id, 10), Name: r.name, Type: r.typ, Value: r.value, TTL: r.ttl}
+	return f.store.Records(zoneName)
 }
 
 // answer is an API 2.0 error.
@@ -205,6 +179,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		data, wrote, a = f.recordCreate(form)
 	case "RecordModify":
 		data, wrote, a = f.recordModify(form)
+	case "RecordStatus":
+		data, wrote, a = f.recordStatus(form)
 	default:
 		a = fail(4000, "InvalidParameter", "(10000)Action %q 不存在", action)
 	}
@@ -263,16 +239,15 @@ func (f *Fake) authenticate(r *http.Request, form url.Values, now time.Time) *an
 	return nil
 }
 
-func (f *Fake) domainLocked(form url.Values) (*zone, *answer) {
+func (f *Fake) domainLocked(form url.Values) (string, *answer) {
 	d := strings.ToLower(form.Get("domain"))
 	if d == "" {
-		return nil, badParam("(10005)缺少参数 domain")
+		return "", badParam("(10005)缺少参数 domain")
 	}
-	z, ok := f.zones[d]
-	if !ok {
-		return nil, fail(5000, "ResourceNotFound", "(6)域名不存在")
+	if !f.store.HasZone(d) {
+		return "", fail(5000, "ResourceNotFound", "(6)域名不存在")
 	}
-	return z, nil
+	return d, nil
 }
 
 func intParam(form url.Values, key string, def int) (int, *answer) {
@@ -287,8 +262,13 @@ func intParam(form url.Values, key string, def int) (int, *answer) {
 	return n, nil
 }
 
+// recordList serves RecordList (https://cloud.tencent.com/document/product/302/8517):
+// filters subDomain and recordType, pages with offset and length (at most
+// 100). Each record carries line and line_id, and enabled (1, or 0 for a
+// paused record) with status "enabled"/"disabled" (the doc's example
+// spells the first); paused records are listed.
 func (f *Fake) recordList(form url.Values) (any, *answer) {
-	z, a := f.domainLocked(form)
+	d, a := f.domainLocked(form)
 	if a != nil {
 		return nil, a
 	}
@@ -307,128 +287,155 @@ func (f *Fake) recordList(form url.Values) (any, *answer) {
 		return nil, badParam("(10007)length 最大为 %d", maxLength)
 	}
 	sub, typ := strings.ToLower(form.Get("subDomain")), form.Get("recordType")
-	var match []*record
-	for _, r := range z.records {
-		if (sub == "" || r.name == sub) && (typ == "" || r.typ == typ) {
-			match = append(match, r)
-		}
-	}
-	sort.Slice(match, func(i, j int) bool { return match[i].id < match[j].id })
-	var page []*record
-	if offset < len(match) {
-		page = match[offset:min(offset+length, len(match))]
-	}
+	match := f.store.Find(d, func(r *providertest.StoredRecord) bool {
+		return (sub == "" || r.Name == sub) && (typ == "" || r.Type == typ)
+	})
+	page, total := providertest.Page(match, offset, length)
 	recs := make([]map[string]any, 0, len(page))
 	for _, r := range page {
+		enabled, status := 1, "enabled"
+		if r.Disabled {
+			enabled, status = 0, "disabled"
+		}
 		recs = append(recs, map[string]any{
-			"id": r.id, "ttl": r.ttl, "value": r.value, "enabled": 1, "status": "enabled",
-			"updated_on": r.updatedOn, "q_project_id": 0, "name": r.name, "line": r.line,
-			"line_id": "0", "type": r.typ, "remark": "", "mx": 0,
+			"id": r.ID, "ttl": r.TTL, "value": r.Value, "enabled": enabled, "status": status,
+			"updated_on": r.Updated, "q_project_id": 0, "name": r.Name, "line": r.Line,
+			"line_id": lineIDs[r.Line], "type": r.Type, "remark": "", "mx": 0,
 		})
 	}
 	return map[string]any{
-		"domain": map[string]any{"id": strconv.FormatInt(z.id, 10), "ttl": defaultTTL, "min_ttl": minTTL, "status": "enable"},
+		"domain": map[string]any{"id": strconv.FormatInt(f.zoneID[d], 10), "ttl": defaultTTL, "min_ttl": minTTL, "status": "enable"},
 		// The doc gives these counts as strings.
-		"info":    map[string]any{"sub_domains": strconv.Itoa(len(z.records)), "record_total": strconv.Itoa(len(match))},
+		"info":    map[string]any{"sub_domains": strconv.Itoa(len(f.store.Find(d, nil))), "record_total": strconv.Itoa(total)},
 		"records": recs,
 	}, nil
 }
 
-// recordFields validates what RecordCreate and RecordModify share.
-func recordFields(form url.Values) (name, typ, value string, ttl int, a *answer) {
-	name = strings.ToLower(form.Get("subDomain"))
-	if name == "" {
-		return "", "", "", 0, badParam("(10008)缺少参数 subDomain")
+// recordFields validates what RecordCreate and RecordModify share. Both
+// take the line by name in recordLine (required); an unknown line is
+// DNSPod's module code 26 ("记录线路错误").
+func recordFields(form url.Values) (r providertest.StoredRecord, a *answer) {
+	r.Name = strings.ToLower(form.Get("subDomain"))
+	if r.Name == "" {
+		return r, badParam("(10008)缺少参数 subDomain")
 	}
-	if !validName(name) {
-		return "", "", "", 0, badParam("(22)子域名不合法")
+	if !validName(r.Name) {
+		return r, badParam("(22)子域名不合法")
 	}
-	typ, value = form.Get("recordType"), form.Get("value")
-	if typ == "" || value == "" {
-		return "", "", "", 0, badParam("(6)缺少参数或者参数错误")
+	r.Type, r.Value = form.Get("recordType"), form.Get("value")
+	if r.Type == "" || r.Value == "" {
+		return r, badParam("(6)缺少参数或者参数错误")
 	}
-	if line := form.Get("recordLine"); line != defaultLine {
-		return "", "", "", 0, badParam("(26)记录线路错误")
+	r.Line = form.Get("recordLine")
+	if _, ok := lineIDs[r.Line]; !ok {
+		return r, badParam("(26)记录线路错误")
 	}
-	switch typ {
+	switch r.Type {
 	case "A", "AAAA":
-		ip, err := netip.ParseAddr(value)
-		if err != nil || ip.Zone() != "" || ip.Is4() != (typ == "A") {
-			return "", "", "", 0, badParam("(34)记录值非法")
+		ip, err := netip.ParseAddr(r.Value)
+		if err != nil || ip.Zone() != "" || ip.Is4() != (r.Type == "A") {
+			return r, badParam("(34)记录值非法")
 		}
-		value = ip.String()
+		r.Value = ip.String()
 	case "CNAME", "TXT", "MX", "NS":
 	default:
-		return "", "", "", 0, badParam("(27)记录类型错误")
+		return r, badParam("(27)记录类型错误")
 	}
-	ttl, a = intParam(form, "ttl", defaultTTL)
-	if a != nil {
-		return "", "", "", 0, a
+	if r.TTL, a = intParam(form, "ttl", defaultTTL); a != nil {
+		return r, a
 	}
-	if ttl == 0 {
-		ttl = defaultTTL
+	if r.TTL == 0 {
+		r.TTL = defaultTTL
 	}
-	if ttl < minTTL || ttl > maxTTL {
-		return "", "", "", 0, badParam("(100)TTL 超出范围 %d-%d", minTTL, maxTTL)
+	if r.TTL < minTTL || r.TTL > maxTTL {
+		// DNSPod's legacy code 32 is "TTL 超出限制" (docs.dnspod.cn, 公共返回码).
+		return r, badParam("(32)TTL 超出范围 %d-%d", minTTL, maxTTL)
 	}
-	return name, typ, value, ttl, nil
+	return r, nil
 }
 
 func (f *Fake) recordCreate(form url.Values) (any, *providers.Record, *answer) {
-	z, a := f.domainLocked(form)
+	d, a := f.domainLocked(form)
 	if a != nil {
 		return nil, nil, a
 	}
-	name, typ, value, ttl, a := recordFields(form)
+	r, a := recordFields(form)
 	if a != nil {
 		return nil, nil, a
 	}
-	for _, r := range z.records {
-		if r.name == name && r.typ == typ && r.value == value {
-			return nil, nil, badParam("(104)记录已经存在，无需再次添加")
-		}
+	r.Zone = d
+	if f.store.Duplicate(r, 0) != nil {
+		return nil, nil, badParam("(104)记录已经存在，无需再次添加")
 	}
-	r := f.addLocked(z, name, typ, value, defaultLine, ttl)
-	pub := r.public()
+	r.Updated = f.Now().Format(time.DateTime)
+	stored := f.store.Add(r)
+	pub := stored.Public()
 	// RecordCreate gives the id as a string (per the doc's example).
-	return map[string]any{"record": map[string]any{"id": strconv.FormatInt(r.id, 10), "name": r.name, "status": "enabled", "weight": nil}}, &pub, nil
+	return map[string]any{"record": map[string]any{"id": pub.ID, "name": stored.Name, "status": "enabled", "weight": nil}}, &pub, nil
 }
 
-// recordModify changes a record. A modify that would leave the record as
-// it is, or duplicate a sibling, is refused with module code 104 as
-// DNSPod's legacy Record.Modify did.
+// recordModify changes a record onto the line sent. It leaves the status
+// alone (RecordModify has no status parameter,
+// https://cloud.tencent.com/document/product/302/8511; RecordStatus sets
+// it). A modify that would leave the record as it is, or duplicate a
+// sibling, is refused with module code 104 as DNSPod's legacy Record.Modify
+// did.
 func (f *Fake) recordModify(form url.Values) (any, *providers.Record, *answer) {
-	z, a := f.domainLocked(form)
+	target, a := f.target(form)
 	if a != nil {
 		return nil, nil, a
 	}
-	id, err := strconv.ParseInt(form.Get("recordId"), 10, 64)
+	r, a := recordFields(form)
+	if a != nil {
+		return nil, nil, a
+	}
+	r.Zone = target.Zone
+	unchanged := r.Name == target.Name && r.Type == target.Type && r.Value == target.Value && r.Line == target.Line && r.TTL == target.TTL
+	if unchanged || f.store.Duplicate(r, target.ID) != nil {
+		return nil, nil, badParam("(104)记录已经存在，无需再次添加")
+	}
+	target.Name, target.Type, target.Value, target.Line, target.TTL = r.Name, r.Type, r.Value, r.Line, r.TTL
+	target.Updated = f.Now().Format(time.DateTime)
+	pub := target.Public()
+	return map[string]any{"record": map[string]any{"id": target.ID, "name": target.Name, "value": target.Value, "status": "enabled", "weight": nil}}, &pub, nil
+}
+
+// recordStatus serves RecordStatus: domain, recordId and status 'enable'
+// or 'disable' (https://cloud.tencent.com/document/product/302/8519); the
+// answer has no data.
+func (f *Fake) recordStatus(form url.Values) (any, *providers.Record, *answer) {
+	target, a := f.target(form)
+	if a != nil {
+		return nil, nil, a
+	}
+	switch form.Get("status") {
+	case "enable":
+		target.Disabled = false
+	case "disable":
+		target.Disabled = true
+	default:
+		return nil, nil, badParam("(6)status 取值为 enable 或 disable")
+	}
+	pub := target.Public()
+	return nil, &pub, nil
+}
+
+// target finds the record named by domain and recordId; an unknown id is
+// DNSPod's module code 8 ("记录编号错误").
+func (f *Fake) target(form url.Values) (*providertest.StoredRecord, *answer) {
+	d, a := f.domainLocked(form)
+	if a != nil {
+		return nil, a
+	}
+	id, err := strconv.ParseUint(form.Get("recordId"), 10, 64)
 	if err != nil {
-		return nil, nil, badParam("(8)记录编号错误")
+		return nil, badParam("(8)记录编号错误")
 	}
-	var target *record
-	for _, r := range z.records {
-		if r.id == id {
-			target = r
-		}
+	t := f.store.Get(id)
+	if t == nil || t.Zone != d {
+		return nil, badParam("(8)记录编号错误")
 	}
-	if target == nil {
-		return nil, nil, badParam("(8)记录编号错误")
-	}
-	name, typ, value, ttl, a := recordFields(form)
-	if a != nil {
-		return nil, nil, a
-	}
-	for _, r := range z.records {
-		same := r.name == name && r.typ == typ && r.value == value
-		if same && (r != target || r.ttl == ttl) {
-			return nil, nil, badParam("(104)记录已经存在，无需再次添加")
-		}
-	}
-	target.name, target.typ, target.value, target.ttl = name, typ, value, ttl
-	target.updatedOn = f.Now().Format(time.DateTime)
-	pub := target.public()
-	return map[string]any{"record": map[string]any{"id": target.id, "name": target.name, "value": target.value, "status": "enabled", "weight": nil}}, &pub, nil
+	return t, nil
 }
 
 // faultAnswer turns an injected fault into an API 2.0 error. Code may be a

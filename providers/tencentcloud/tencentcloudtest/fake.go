@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,10 +24,17 @@ const (
 	apiVersion  = "2021-03-23"
 	apiService  = "dnspod"
 	defaultLine = "默认"
+	// DefaultLineID is the RecordLineId of the default line: "0" on every
+	// account, Chinese or international, as DescribeRecordList items show
+	// it in LineId (observed; the SDK's models.go documents RecordLineId as
+	// "线路的 ID，通过 API 获取").
+	DefaultLineID = "0"
 	// maxSkew is the documented tolerance: "与服务器时间相差超过5分钟，会引起签名过期错误".
 	maxSkew    = 5 * time.Minute
 	defaultTTL = 600
-	// minTTL is the free plan's minimum (LimitExceeded.RecordTtlLimit below it).
+	// minTTL is the free plan's minimum (LimitExceeded.RecordTtlLimit below
+	// it); "TTL，范围1-604800，不同等级域名最小值不同" (SDK models.go,
+	// CreateRecordRequestParams.TTL).
 	minTTL       = 600
 	maxTTL       = 604800
 	defaultLimit = 100
@@ -36,100 +42,77 @@ const (
 	maxBody      = 1 << 20
 )
 
+// lineIDs are the free plan's lines with their ids, as DescribeRecordLineList
+// answers them ("线路的 ID，通过 API 获取，英文字符串，比如：10=1",
+// tencentcloud-sdk-go dnspod/v20210323/models.go). The ids other than "0"
+// are (observed) values from that action.
+var lineIDs = map[string]string{
+	defaultLine: DefaultLineID,
+	"电信":        "10=0",
+	"联通":        "10=1",
+	"教育网":       "10=2",
+	"移动":        "10=3",
+	"境外":        "3=0",
+}
+
+func lineName(id string) (string, bool) {
+	for n, i := range lineIDs {
+		if i == id {
+			return n, true
+		}
+	}
+	return "", false
+}
+
 // Fake is an in-memory DNSPod API 3.0 server for one account. It implements
 // providertest.Fake and is safe for concurrent use.
 type Fake struct {
 	providertest.Ledger
 	secretID, secretKey string
 
-	mu       sync.Mutex
-	zones    map[string]*zone
-	nextID   uint64
-	nextZone uint64
-	nextReq  uint64
-}
-
-type zone struct {
-	id      uint64
-	records []*record
-}
-
-type record struct {
-	id                uint64
-	name, typ, value  string
-	line              string
-	ttl               uint64
-	updatedOn, status string
+	mu      sync.Mutex
+	store   *providertest.Store // Line holds the line's id ("0", "10=0")
+	nextReq uint64
 }
 
 var _ providertest.Fake = (*Fake)(nil)
 
 // New returns a fake that accepts requests signed by secretID/secretKey.
 func New(secretID, secretKey string) *Fake {
-	return &Fake{
-		secretID: secretID, secretKey: secretKey,
-		zones:  map[string]*zone{},
-		nextID: 100000, nextZone: 5000,
-	}
+	return &Fake{secretID: secretID, secretKey: secretKey, store: providertest.NewStore(100000)}
 }
 
 // AddZone makes zone known to the account.
 func (f *Fake) AddZone(name string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.addZoneLocked(name)
-}
-
-func (f *Fake) addZoneLocked(name string) *zone {
-	name = strings.ToLower(name)
-	if z, ok := f.zones[name]; ok {
-		return z
-	}
-	f.nextZone++
-	z := &zone{id: f.nextZone}
-	f.zones[name] = z
-	return z
+	f.store.AddZone(name)
 }
 
 // Put stores rec in zone (creating the zone if needed) and returns its id.
+// rec.Line is a line id ("" or "0" for the default line, "10=0" for 电信);
+// rec.Disabled stores it paused.
 func (f *Fake) Put(zoneName string, rec providers.Record) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z := f.addZoneLocked(zoneName)
-	ttl := uint64(defaultTTL)
+	ttl := defaultTTL
 	if rec.TTL > 0 {
-		ttl = uint64(rec.TTL)
+		ttl = rec.TTL
 	}
-	r := f.newRecordLocked(z, strings.ToLower(relName(rec.Name)), rec.Type, canonical(rec.Value), defaultLine, ttl)
-	return strconv.FormatUint(r.id, 10)
-}
-
-func (f *Fake) newRecordLocked(z *zone, name, typ, value, line string, ttl uint64) *record {
-	f.nextID++
-	r := &record{id: f.nextID, name: name, typ: typ, value: value, line: line, ttl: ttl,
-		status: "ENABLE", updatedOn: f.Now().Format(time.DateTime)}
-	z.records = append(z.records, r)
-	return r
+	line := rec.Line
+	if line == "" {
+		line = DefaultLineID
+	}
+	r := f.store.Add(providertest.StoredRecord{Zone: zoneName, Name: relName(rec.Name), Type: rec.Type,
+		Value: canonical(rec.Value), Line: line, TTL: ttl, Disabled: rec.Disabled, Updated: f.Now().Format(time.DateTime)})
+	return strconv.FormatUint(r.ID, 10)
 }
 
 // Records returns zone's records sorted by name, type and id.
 func (f *Fake) Records(zoneName string) []providers.Record {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	z, ok := f.zones[strings.ToLower(zoneName)]
-	if !ok {
-		return nil
-	}
-	out := make([]providers.Record, len(z.records))
-	for i, r := range z.records {
-		out[i] = r.public()
-	}
-	providertest.SortRecords(out)
-	return out
-}
-
-func (r *record) public() providers.Record {
-	return providers.Record{ID: strconv.FormatUint(r.id, 10), Name: r.name, Type: r.typ, Value: r.value, TTL: int(r.ttl)}
+	return f.store.Records(zoneName)
 }
 
 // apiErr is an error answer in the API's shape.
@@ -202,6 +185,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp, wrote, zname, e = f.createRecord(p)
 	case "ModifyRecord":
 		resp, wrote, zname, e = f.modifyRecord(p)
+	case "ModifyRecordStatus":
+		resp, wrote, zname, e = f.modifyRecordStatus(p)
 	default:
 		e = errf("InvalidAction", "接口%s不存在", action)
 	}
@@ -259,37 +244,71 @@ func (f *Fake) authenticate(r *http.Request, body []byte, now time.Time) *apiErr
 	return nil
 }
 
-func (f *Fake) zoneLocked(p paramSet) (string, *zone, *apiErr) {
+func (f *Fake) zoneLocked(p paramSet) (string, *apiErr) {
 	name, ok, e := p.str("Domain")
 	if e != nil {
-		return "", nil, e
+		return "", e
 	}
 	if !ok || name == "" {
-		return "", nil, errf("MissingParameter", "缺少参数 Domain")
+		return "", errf("MissingParameter", "缺少参数 Domain")
 	}
-	z, found := f.zones[strings.ToLower(name)]
-	if !found {
-		return "", nil, errf("InvalidParameterValue.DomainNotExists", "当前域名有误，请返回重新操作。")
+	if !f.store.HasZone(name) {
+		return "", errf("InvalidParameterValue.DomainNotExists", "当前域名有误，请返回重新操作。")
 	}
-	return strings.ToLower(name), z, nil
+	return strings.ToLower(name), nil
 }
 
+// lineFilter reads RecordLineId or RecordLine; "RecordLineId ... 优先级高于
+// RecordLine" (SDK models.go). It returns the line id, "" for none.
+func lineFilter(p paramSet) (string, *apiErr) {
+	id, hasID, e := p.str("RecordLineId")
+	if e != nil {
+		return "", e
+	}
+	if hasID && id != "" {
+		if _, ok := lineName(id); !ok {
+			return "", errf("InvalidParameter.RecordLineInvalid", "记录线路不正确。")
+		}
+		return id, nil
+	}
+	name, _, e := p.str("RecordLine")
+	if e != nil || name == "" {
+		return "", e
+	}
+	id, ok := lineIDs[name]
+	if !ok {
+		return "", errf("InvalidParameter.RecordLineInvalid", "记录线路不正确。")
+	}
+	return id, nil
+}
+
+// describeRecordList serves DescribeRecordList
+// (https://cloud.tencent.com/document/api/1427/56166): filters Subdomain
+// (the documented spelling; recent revisions also take SubDomain),
+// RecordType, RecordLine/RecordLineId; pages with Offset and Limit
+// (default 100, at most 3000); an empty result is
+// ResourceNotFound.NoDataOfRecord unless ErrorOnEmpty is "no". Items carry
+// Line, LineId and Status ("记录状态，启用：ENABLE，暂停：DISABLE",
+// RecordListItem in the SDK's models.go); paused records are listed.
 func (f *Fake) describeRecordList(p paramSet) (map[string]any, *apiErr) {
-	_, z, e := f.zoneLocked(p)
+	zname, e := f.zoneLocked(p)
 	if e != nil {
 		return nil, e
 	}
-	sub, hasSub, e := p.str("SubDomain")
+	sub, hasSub, e := p.str("Subdomain")
 	if e != nil {
 		return nil, e
 	}
 	if !hasSub || sub == "" {
-		// The deprecated spelling, honoured only without SubDomain.
-		if sub, _, e = p.str("Subdomain"); e != nil {
+		if sub, _, e = p.str("SubDomain"); e != nil {
 			return nil, e
 		}
 	}
 	typ, _, e := p.str("RecordType")
+	if e != nil {
+		return nil, e
+	}
+	line, e := lineFilter(p)
 	if e != nil {
 		return nil, e
 	}
@@ -312,36 +331,28 @@ func (f *Fake) describeRecordList(p paramSet) (map[string]any, *apiErr) {
 		return nil, e
 	}
 
-	var match []*record
-	for _, r := range z.records {
-		if sub != "" && r.name != strings.ToLower(sub) {
-			continue
-		}
-		if typ != "" && r.typ != typ {
-			continue
-		}
-		match = append(match, r)
-	}
-	sort.Slice(match, func(i, j int) bool { return match[i].id < match[j].id })
-	total := uint64(len(match))
+	match := f.store.Find(zname, func(r *providertest.StoredRecord) bool {
+		return (sub == "" || r.Name == strings.ToLower(sub)) && (typ == "" || r.Type == typ) && (line == "" || r.Line == line)
+	})
+	page, total := providertest.Page(match, int(min(offset, 1<<31)), int(limit))
 	if total == 0 && onEmpty != "no" {
 		return nil, errf("ResourceNotFound.NoDataOfRecord", "记录列表为空。")
 	}
-	var page []*record
-	if offset < total {
-		end := min(offset+limit, total)
-		page = match[offset:end]
-	}
 	list := make([]map[string]any, 0, len(page))
 	subdomains := map[string]bool{}
-	for _, r := range z.records {
-		subdomains[r.name] = true
+	for _, r := range f.store.Find(zname, nil) {
+		subdomains[r.Name] = true
 	}
 	for _, r := range page {
+		status := "ENABLE"
+		if r.Disabled {
+			status = "DISABLE"
+		}
+		name, _ := lineName(r.Line)
 		list = append(list, map[string]any{
-			"RecordId": r.id, "Value": r.value, "Status": r.status, "UpdatedOn": r.updatedOn,
-			"Name": r.name, "Line": r.line, "LineId": "0", "Type": r.typ, "Weight": nil,
-			"MonitorStatus": "", "Remark": "", "TTL": r.ttl, "MX": 0, "DefaultNS": false,
+			"RecordId": r.ID, "Value": r.Value, "Status": status, "UpdatedOn": r.Updated,
+			"Name": r.Name, "Line": name, "LineId": r.Line, "Type": r.Type, "Weight": nil,
+			"MonitorStatus": "", "Remark": "", "TTL": r.TTL, "MX": 0, "DefaultNS": false,
 		})
 	}
 	return map[string]any{
@@ -352,96 +363,104 @@ func (f *Fake) describeRecordList(p paramSet) (map[string]any, *apiErr) {
 	}, nil
 }
 
-// recordParams reads and validates what CreateRecord and ModifyRecord share.
-func recordParams(p paramSet) (name, typ, value, line string, ttl uint64, e *apiErr) {
+// recordParams reads and validates what CreateRecord and ModifyRecord
+// share. RecordLine is required, RecordLineId takes priority over it (SDK
+// models.go, CreateRecordRequestParams/ModifyRecordRequestParams); Status
+// is "ENABLE" or "DISABLE", "默认为 ENABLE" for both actions, so a modify
+// without Status resumes a paused record.
+func recordParams(p paramSet) (r providertest.StoredRecord, e *apiErr) {
+	name, _, e := p.str("SubDomain")
+	if e != nil {
+		return r, e
+	}
+	r.Name = strings.ToLower(relName(name))
+	if !validSubdomain(r.Name) {
+		return r, errf("InvalidParameter.SubdomainInvalid", "子域名不正确。")
+	}
 	var ok bool
-	if name, _, e = p.str("SubDomain"); e != nil {
-		return
+	if r.Type, ok, e = p.str("RecordType"); e != nil {
+		return r, e
+	} else if !ok || r.Type == "" {
+		return r, errf("MissingParameter", "缺少参数 RecordType")
 	}
-	name = strings.ToLower(relName(name))
-	if !validSubdomain(name) {
-		e = errf("InvalidParameter.SubdomainInvalid", "子域名不正确。")
-		return
+	if r.Value, ok, e = p.str("Value"); e != nil {
+		return r, e
+	} else if !ok || r.Value == "" {
+		return r, errf("MissingParameter", "缺少参数 Value")
 	}
-	if typ, ok, e = p.str("RecordType"); e != nil {
-		return
-	} else if !ok || typ == "" {
-		e = errf("MissingParameter", "缺少参数 RecordType")
-		return
+	_, hasLineID, e := p.str("RecordLineId")
+	if e != nil {
+		return r, e
 	}
-	if value, ok, e = p.str("Value"); e != nil {
-		return
-	} else if !ok || value == "" {
-		e = errf("MissingParameter", "缺少参数 Value")
-		return
+	lineText, hasLine, e := p.str("RecordLine")
+	if e != nil {
+		return r, e
 	}
-	lineID, hasLineID, e2 := p.str("RecordLineId")
-	if e2 != nil {
-		e = e2
-		return
+	if !hasLineID && (!hasLine || lineText == "") {
+		return r, errf("MissingParameter", "缺少参数 RecordLine")
 	}
-	if line, ok, e = p.str("RecordLine"); e != nil {
-		return
+	if r.Line, e = lineFilter(p); e != nil {
+		return r, e
 	}
-	switch {
-	case hasLineID && lineID == "0": // RecordLineId takes priority over RecordLine
-		line = defaultLine
-	case hasLineID:
-		e = errf("InvalidParameter.RecordLineInvalid", "记录线路不正确。")
-		return
-	case !ok || line == "":
-		e = errf("MissingParameter", "缺少参数 RecordLine")
-		return
-	case line != defaultLine:
-		e = errf("InvalidParameter.RecordLineInvalid", "记录线路不正确。")
-		return
+	status, _, e := p.str("Status")
+	if e != nil {
+		return r, e
 	}
-	switch typ {
+	switch status {
+	case "", "ENABLE":
+	case "DISABLE":
+		r.Disabled = true
+	default:
+		return r, errf("InvalidParameterValue", "Status 取值为 ENABLE 或 DISABLE")
+	}
+	switch r.Type {
 	case "A", "AAAA":
-		a, err := netip.ParseAddr(value)
-		if err != nil || a.Zone() != "" || (typ == "A") != a.Is4() {
-			e = errf("InvalidParameter.RecordValueInvalid", "记录值不正确。")
-			return
+		a, err := netip.ParseAddr(r.Value)
+		if err != nil || a.Zone() != "" || (r.Type == "A") != a.Is4() {
+			return r, errf("InvalidParameter.RecordValueInvalid", "记录值不正确。")
 		}
-		value = a.String()
+		r.Value = a.String()
 	case "CNAME", "TXT", "MX", "NS":
 	default:
-		e = errf("InvalidParameter.RecordTypeInvalid", "记录类型不正确。")
-		return
+		return r, errf("InvalidParameter.RecordTypeInvalid", "记录类型不正确。")
 	}
-	ttl, ok, e = p.uint("TTL")
+	ttl, ok, e := p.uint("TTL")
 	if e != nil {
-		return
+		return r, e
 	}
 	if !ok || ttl == 0 {
 		ttl = defaultTTL
 	}
 	if ttl < minTTL || ttl > maxTTL {
-		e = errf("LimitExceeded.RecordTtlLimit", "TTL 值超出当前套餐限制。")
+		return r, errf("LimitExceeded.RecordTtlLimit", "TTL 值超出当前套餐限制。")
 	}
-	return
+	r.TTL = int(ttl)
+	return r, nil
 }
 
+// createRecord serves CreateRecord; a twin of an existing record (name,
+// type, line, value) is InvalidParameter.DomainRecordExist.
 func (f *Fake) createRecord(p paramSet) (map[string]any, *providers.Record, string, *apiErr) {
-	zname, z, e := f.zoneLocked(p)
+	zname, e := f.zoneLocked(p)
 	if e != nil {
 		return nil, nil, "", e
 	}
-	name, typ, value, line, ttl, e := recordParams(p)
+	r, e := recordParams(p)
 	if e != nil {
 		return nil, nil, "", e
 	}
-	for _, r := range z.records {
-		if r.name == name && r.typ == typ && r.line == line && r.value == value {
-			return nil, nil, "", errf("InvalidParameter.DomainRecordExist", "记录已经存在，无需再次添加。")
-		}
+	r.Zone = zname
+	if f.store.Duplicate(r, 0) != nil {
+		return nil, nil, "", errf("InvalidParameter.DomainRecordExist", "记录已经存在，无需再次添加。")
 	}
-	r := f.newRecordLocked(z, name, typ, value, line, ttl)
-	pub := r.public()
-	return map[string]any{"RecordId": r.id}, &pub, zname, nil
+	r.Updated = f.Now().Format(time.DateTime)
+	stored := f.store.Add(r)
+	pub := stored.Public()
+	return map[string]any{"RecordId": stored.ID}, &pub, zname, nil
 }
 
-// modifyRecord changes a record.
+// modifyRecord changes a record: name, type, value, line, TTL and status
+// all come from the request, so a record is moved onto the line sent.
 //
 // The real API's answer to a ModifyRecord that changes nothing is not
 // documented; the SDK lists InvalidParameter.DomainRecordExist for
@@ -450,40 +469,68 @@ func (f *Fake) createRecord(p paramSet) (map[string]any, *providers.Record, stri
 // would leave the record exactly as it is, or duplicate another record of
 // the same name, type, line and value, is refused with DomainRecordExist.
 func (f *Fake) modifyRecord(p paramSet) (map[string]any, *providers.Record, string, *apiErr) {
-	zname, z, e := f.zoneLocked(p)
+	zname, target, e := f.target(p)
 	if e != nil {
 		return nil, nil, "", e
+	}
+	r, e := recordParams(p)
+	if e != nil {
+		return nil, nil, "", e
+	}
+	r.Zone = zname
+	unchanged := r.Name == target.Name && r.Type == target.Type && r.Line == target.Line &&
+		r.Value == target.Value && r.TTL == target.TTL && r.Disabled == target.Disabled
+	if unchanged || f.store.Duplicate(r, target.ID) != nil {
+		return nil, nil, "", errf("InvalidParameter.DomainRecordExist", "记录已经存在，无需再次添加。")
+	}
+	target.Name, target.Type, target.Value, target.Line, target.TTL, target.Disabled = r.Name, r.Type, r.Value, r.Line, r.TTL, r.Disabled
+	target.Updated = f.Now().Format(time.DateTime)
+	pub := target.Public()
+	return map[string]any{"RecordId": target.ID}, &pub, zname, nil
+}
+
+// modifyRecordStatus serves ModifyRecordStatus: Domain, RecordId and Status
+// ENABLE|DISABLE (tencentcloud-sdk-go dnspod/v20210323 models.go, ModifyRecordStatusRequestParams).
+func (f *Fake) modifyRecordStatus(p paramSet) (map[string]any, *providers.Record, string, *apiErr) {
+	zname, target, e := f.target(p)
+	if e != nil {
+		return nil, nil, "", e
+	}
+	status, _, e := p.str("Status")
+	if e != nil {
+		return nil, nil, "", e
+	}
+	switch status {
+	case "ENABLE":
+		target.Disabled = false
+	case "DISABLE":
+		target.Disabled = true
+	default:
+		return nil, nil, "", errf("InvalidParameterValue", "Status 取值为 ENABLE 或 DISABLE")
+	}
+	pub := target.Public()
+	return map[string]any{"RecordId": target.ID}, &pub, zname, nil
+}
+
+// target finds the record named by Domain and RecordId; an unknown id is
+// InvalidParameter.RecordIdInvalid.
+func (f *Fake) target(p paramSet) (string, *providertest.StoredRecord, *apiErr) {
+	zname, e := f.zoneLocked(p)
+	if e != nil {
+		return "", nil, e
 	}
 	id, ok, e := p.uint("RecordId")
 	if e != nil {
-		return nil, nil, "", e
+		return "", nil, e
 	}
 	if !ok {
-		return nil, nil, "", errf("MissingParameter", "缺少参数 RecordId")
+		return "", nil, errf("MissingParameter", "缺少参数 RecordId")
 	}
-	var target *record
-	for _, r := range z.records {
-		if r.id == id {
-			target = r
-		}
+	t := f.store.Get(id)
+	if t == nil || t.Zone != zname {
+		return "", nil, errf("InvalidParameter.RecordIdInvalid", "记录编号错误。")
 	}
-	if target == nil {
-		return nil, nil, "", errf("InvalidParameter.RecordIdInvalid", "记录编号错误。")
-	}
-	name, typ, value, line, ttl, e := recordParams(p)
-	if e != nil {
-		return nil, nil, "", e
-	}
-	for _, r := range z.records {
-		same := r.name == name && r.typ == typ && r.line == line && r.value == value
-		if same && (r != target || r.ttl == ttl) {
-			return nil, nil, "", errf("InvalidParameter.DomainRecordExist", "记录已经存在，无需再次添加。")
-		}
-	}
-	target.name, target.typ, target.value, target.line, target.ttl = name, typ, value, line, ttl
-	target.updatedOn = f.Now().Format(time.DateTime)
-	pub := target.public()
-	return map[string]any{"RecordId": target.id}, &pub, zname, nil
+	return zname, t, nil
 }
 
 // paramSet reads request parameters by their exact, case-sensitive names.

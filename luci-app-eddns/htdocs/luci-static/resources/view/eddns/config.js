@@ -119,7 +119,7 @@ return view.extend({
 		o = s.option(form.ListValue, 'type', _('API'));
 		o.value('alidns', _('Alibaba Cloud DNS (alidns)'));
 		o.value('tencentcloud', _('Tencent Cloud DNSPod API 3.0 (tencentcloud)'));
-		o.value('qcloud_cns', _('Tencent Cloud CNS, legacy v2 (qcloud_cns)'));
+		o.value('qcloud_cns', _('Tencent Cloud CNS, legacy v2 (qcloud_cns; shut down in 2023)'));
 		o.rmempty = false;
 
 		o = checked(s.option(form.Value, 'access_key_id', _('AccessKey ID')),
@@ -147,7 +147,7 @@ return view.extend({
 		o.modalonly = true;
 
 		o = checked(s.option(form.Value, 'endpoint', _('Endpoint'),
-			_('API endpoint URL; leave empty for the official endpoint.')),
+			_('API endpoint URL; leave empty for the official endpoint. Tencent shut down the official CNS v2 API (qcloud_cns) in 2023: qcloud_cns needs a compatible private endpoint here; new accounts use tencentcloud.')),
 			false, function(sid, v) { return check.url(v) });
 		o.modalonly = true;
 
@@ -190,10 +190,16 @@ return view.extend({
 		o.value('AAAA', _('AAAA (IPv6)'));
 		o.rmempty = false;
 
-		o = checked(s.option(form.Value, 'ttl', _('TTL'), _('Time to live in seconds.')),
+		o = checked(s.option(form.Value, 'ttl', _('TTL'),
+			_('Time to live in seconds. Free plans of alidns and DNSPod refuse less than 600 (set ttl to 600 or more); alidns allows at most 86400.')),
 			false, function(sid, v) { return check.integer(v, 1, 604800) });
 		o.default = '600';
 		o.placeholder = '600';
+		o.modalonly = true;
+
+		o = checked(s.option(form.Value, 'line', _('Resolution line'),
+			_('The line whose record this entry manages; empty means the default line. alidns: a line code such as telecom; tencentcloud: a RecordLineId such as 10=0; qcloud_cns: a line name such as 电信. Records on other lines are left alone.')),
+			false, function(sid, v) { return /\s/.test(v.trim()) ? _('A line has no spaces') : check.text(v) });
 		o.modalonly = true;
 
 		o = s.option(form.ListValue, 'source', _('Address source'));
@@ -331,10 +337,9 @@ return view.extend({
 		o.modalonly = true;
 
 		o = checked(s.option(form.Value, 'verify_window', _('Verification window'),
-			_('Seconds to wait for a written value to become visible; the service caches answers for up to 2 minutes.')),
+			_('Seconds to wait for a written value to become visible. Empty means the record\'s TTL plus 150 s: resolvers keep the old answer for the TTL and the service caches answers for up to 2 minutes.')),
 			false, function(sid, v) { return check.integer(v, 1, 3600) });
-		o.default = '150';
-		o.placeholder = '150';
+		o.placeholder = _('TTL + 150');
 		o.modalonly = true;
 
 		return m.render();

@@ -156,6 +156,7 @@ return view.extend({
 			pending = _('Nothing to publish: %s').format(r.desired_reason || _('no address yet'));
 		else if (r.desired != r.published)
 			pending = _('Pending: %s').format(r.desired);
+		const warning = r.warning ? T('span', { 'class': 'eddns-error' }, _('Warning: %s').format(r.warning)) : null;
 
 		let error;
 		if (r.last_error) {
@@ -182,7 +183,7 @@ return view.extend({
 				T('strong', {}, '%s %s'.format(r.fqdn || '?', r.type || '')),
 				_('section %s, provider %s, source %s').format(r.section || '?', r.provider || '?', r.source || '?')
 			])),
-			cell(_('Published'), lines([ T('span', { 'class': 'eddns-published' }, published), pending ])),
+			cell(_('Published'), lines([ T('span', { 'class': 'eddns-published' }, published), pending, warning ])),
 			cell(_('Last update'), lines([
 				r.last_success ? _('success %s').format(ago(r.last_success, now)) : _('no success yet'),
 				r.last_change ? _('changed %s').format(ago(r.last_change, now)) : null,
