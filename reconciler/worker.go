@@ -199,6 +199,8 @@ func (w *Worker) Run(ctx context.Context) {
 // retry time (zero if none).
 func (w *Worker) runDue(ctx, callCtx context.Context) time.Time {
 	var next time.Time
+	zoneCalls := w.prefetch(callCtx) // one listing per zone for a full check, see zonelist.go
+	defer w.R.EndPrefetch()
 	for i := 0; ; i++ {
 		if ctx.Err() != nil {
 			return time.Time{}
@@ -225,6 +227,10 @@ func (w *Worker) runDue(ctx, callCtx context.Context) time.Time {
 		w.mu.Unlock()
 
 		res := w.R.Apply(callCtx, rec, want, fresh)
+		if c, ok := zoneCalls[rec.Key()]; ok {
+			res.Calls = addCalls(res.Calls, c)
+			delete(zoneCalls, rec.Key())
+		}
 
 		w.mu.Lock()
 		rep := Report{Record: rec, Want: want, Result: res}
