@@ -37,6 +37,13 @@ func (t *tracker) startWriter(waitState func()) {
 					waitState()
 				}
 				t.write()
+				if len(w.wake) == 0 {
+					// Quiet: let the encoding buffers go rather than keep
+					// them through the idle hours.
+					w.wmu.Lock()
+					w.sw = state.StatusWriter{}
+					w.wmu.Unlock()
+				}
 			}
 		}
 	})

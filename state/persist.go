@@ -90,6 +90,11 @@ func (s *Store) Background(onErr func(error)) (unclean bool, err error) {
 				if err := s.Flush(); err != nil && b.onErr != nil {
 					b.onErr(err)
 				}
+				if len(b.wake) == 0 { // quiet: do not keep the buffer while idle
+					b.wmu.Lock()
+					b.buf, b.enc = bytes.Buffer{}, nil
+					b.wmu.Unlock()
+				}
 			}
 		}
 	})
