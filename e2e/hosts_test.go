@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -365,5 +367,61 @@ func TestFiftyLANHosts(t *testing.T) {
 		e.WaitPublished(fmt.Sprintf("h%02d", i), fmt.Sprintf("h%02d", i), "AAAA", fmt.Sprintf("%s:%x", prefix1, 0x100+i))
 	}
 	checkWrites(t, e, 50, "50 hosts")
+	d.Stop()
+}
+
+// leasesStubScript stands in for /bin/ubus for `ubus call dhcp ipv6leases`:
+// it prints ipv6leases.json next to it, the reply of odhcpd's
+// handle_dhcpv6_leases (src/ubus.c); without that file it answers as ubus
+// does when no "dhcp" object is registered (odhcpd not running): "Command
+// failed: Not found", exit status UBUS_STATUS_NOT_FOUND (4).
+const leasesStubScript = `#!/bin/sh
+if [ "$1 $2 $3" != "call dhcp ipv6leases" ]; then
+	echo "Usage: ubus [<options>] <command> [arguments...]" >&2
+	exit 254
+fi
+f="$(dirname "$0")/ipv6leases.json"
+if [ ! -f "$f" ]; then
+	echo "Command failed: Not found" >&2
+	exit 4
+fi
+cat "$f"
+`
+
+// TestLANHostDHCPv6Lease: a host known only by a privacy address gets that
+// published; once odhcpd leases it an address (its DUID-LL carries the
+// MAC), prefer stable moves the record to the leased address. Without
+// odhcpd (ubus says Not found) the neighbour table alone is used.
+func TestLANHostDHCPv6Lease(t *testing.T) {
+	t.Parallel()
+	e := NewEnv(t, AliDNS)
+	l := newLAN(t, e)
+	l.addHost("02:00:00:00:00:01", false) // a port, so br-lan has carrier
+	bin := filepath.Join(e.Dir, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "ubus"), []byte(leasesStubScript), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.Environ = append(e.Environ, "EDDNS_UBUS="+filepath.Join(bin, "ubus"))
+	e.WriteConfig(hostRecord("nas6", "nas", "AAAA", "stable"))
+	privacy := prefix1 + "aaaa:bbbb:cccc:dddd"
+	e.NS.Run(t, "ip", "neigh", "replace", privacy, "lladdr", nasMAC, "dev", lanDev, "nud", "reachable")
+	d := e.Start()
+	e.WaitPublished("nas6", "nas", "AAAA", privacy)
+
+	leased := prefix1 + ":7b"
+	lease := `{"device":{"br-lan":{"leases":[{"duid":"00030001` + strings.ReplaceAll(nasMAC, ":", "") +
+		`","iaid":1,"hostname":"nas","accept-reconf":false,"assigned":123,"flags":["bound"],` +
+		`"ipv6-addr":[{"address":"` + leased + `","preferred-lifetime":3600,"valid-lifetime":7200}],"valid":7200}]}}}`
+	if err := os.WriteFile(filepath.Join(bin, "ipv6leases.json"), []byte(lease), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The leases are read again after a neighbour change, e.g. the host
+	// answering from its new address.
+	e.NS.Run(t, "ip", "neigh", "replace", leased, "lladdr", nasMAC, "dev", lanDev, "nud", "reachable")
+	e.WaitPublished("nas6", "nas", "AAAA", leased)
+	checkWrites(t, e, 2, "privacy, then the leased address")
 	d.Stop()
 }

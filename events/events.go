@@ -42,6 +42,7 @@ const (
 	UbusEvent = "eddns.record"
 
 	queueLen      = 64
+	drainLimit    = 3 * time.Second // for what is queued at Close
 	ubusTimeout   = 5 * time.Second
 	scriptTimeout = 30 * time.Second
 )
@@ -94,7 +95,7 @@ func (e *Emitter) Emit(r Record) {
 	}
 }
 
-// Close delivers what is queued (each command within its time limit) and
+// Close delivers what is queued, starting no new command after 3 s, and
 // stops the goroutine.
 func (e *Emitter) Close() {
 	e.once.Do(func() {}) // never start after Close
@@ -108,9 +109,16 @@ func (e *Emitter) run() {
 		case r := <-e.queue:
 			e.deliver(r)
 		case <-e.stop:
+			// Shutting down: deliver what is queued, but do not hold up
+			// the daemon's exit (procd kills it after its term timeout).
+			deadline := time.Now().Add(drainLimit)
 			for {
 				select {
 				case r := <-e.queue:
+					if time.Now().After(deadline) {
+						e.log.Warn("stopping: event dropped", "record", r.Name, "type", r.Type, "result", r.Result)
+						continue
+					}
 					e.deliver(r)
 				default:
 					return
