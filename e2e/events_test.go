@@ -12,11 +12,17 @@ import (
 
 // ubusStubScript stands in for /bin/ubus. It models `ubus send` of ubus
 // cli.c (ubus_cli_send, main): "send" with one or two arguments, else the
-// usage text and exit status 254 (-2); anything else is a command this stub
-// does not know (exit 254 too). A sent event is appended to the log as
+// usage text and exit status 254 (-2); `ubus call hotplug.eddns call` on a
+// system whose procd has no such object ("Command failed: Not found", exit
+// 4: UBUS_STATUS_NOT_FOUND), so the daemon runs the scripts itself. A sent event is appended to the log as
 // "<type>\t<message>"; the test checks the message is a JSON object, as
 // blobmsg_add_json_from_string would (UBUS_STATUS_PARSE_ERROR otherwise).
 const ubusStubScript = `#!/bin/sh
+if [ "$1 $2 $3" = "call hotplug.eddns call" ]; then
+	# No procd hotplug-dispatch here: ubus's answer for a missing object.
+	echo "Command failed: Not found" >&2
+	exit 4
+fi
 if [ "$1" != send ] || [ $# -lt 2 ] || [ $# -gt 3 ]; then
 	echo "Usage: ubus [<options>] <command> [arguments...]" >&2
 	exit 254

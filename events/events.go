@@ -1,7 +1,7 @@
 // Package events tells the rest of OpenWrt what eddns did to a record: a
-// ubus event "eddns.record" and the scripts in /etc/hotplug.d/eddns/, run
-// with the facts in environment variables the way /sbin/hotplug-call runs
-// hotplug scripts. Emitting never blocks the caller: events queue for one
+// ubus event "eddns.record" and the scripts in /etc/hotplug.d/eddns/ with
+// the facts in environment variables, run by procd (ubus hotplug.eddns) or,
+// where procd does not offer that, the way /sbin/hotplug-call runs them. Emitting never blocks the caller: events queue for one
 // goroutine, every command has a time limit, and a full queue drops events
 // (and says so) rather than delay an update.
 package events
@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -133,10 +134,46 @@ func (e *Emitter) deliver(r Record) {
 		if err := e.send(r); err != nil {
 			e.log.Warn("ubus event not sent", "event", UbusEvent, "record", r.Name, "err", err)
 		}
+		// procd runs the scripts, as root and outside the daemon's jail.
+		err := e.dispatch(r)
+		if err == nil {
+			return
+		}
+		e.log.Debug("procd did not take the hotplug call; running the scripts here", "err", err)
 	}
 	if err := e.hotplug(r); err != nil {
 		e.log.Warn("hotplug scripts", "dir", e.o.HotplugDir, "record", r.Name, "err", err)
 	}
+}
+
+// HotplugObject is procd's ubus object for /etc/hotplug.d/eddns.
+const HotplugObject = "hotplug.eddns"
+
+// dispatch asks procd to run the hotplug scripts: `ubus call hotplug.eddns
+// call {"env":[...]}`. procd's hotplug-dispatch.c registers hotplug.<dir>
+// for every directory in /etc/hotplug.d (watching for new ones) and runs
+// each script of it in glob order as `/bin/sh -c ". /lib/functions.sh\n.
+// <script>\n"` with its own environment plus env (PATH and LD_* are
+// refused). ubus answers "Not found" (exit 4) where procd has no such
+// object: no /etc/hotplug.d/eddns, or a procd without hotplug-dispatch.
+func (e *Emitter) dispatch(r Record) error {
+	var env []string
+	for _, kv := range Env(r) {
+		if !strings.HasPrefix(kv, "PATH=") {
+			env = append(env, kv)
+		}
+	}
+	msg, err := json.Marshal(map[string][]string{"env": env})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ubusTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, e.o.Ubus, "call", HotplugObject, "call", string(msg)).CombinedOutput()
+	if err != nil && len(out) > 0 {
+		return fmt.Errorf("%w: %s", err, firstLine(out))
+	}
+	return err
 }
 
 // send runs `ubus send eddns.record <json>` (ubus cli.c: "send <type>

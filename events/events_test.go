@@ -25,6 +25,23 @@ func TestMain(m *testing.M) {
 }
 
 func ubusStub(log string, args []string) int {
+	if len(args) == 4 && args[0] == "call" && args[1] == HotplugObject && args[2] == "call" {
+		// procd's hotplug-dispatch: present only when the test says so;
+		// otherwise ubus's answer for a missing object.
+		if os.Getenv("UBUS_STUB_PROCD") == "" {
+			fmt.Fprintln(os.Stderr, "Command failed: Not found")
+			return 4
+		}
+		var msg struct {
+			Env []string `json:"env"`
+		}
+		if err := json.Unmarshal([]byte(args[3]), &msg); err != nil || len(msg.Env) == 0 {
+			fmt.Fprintln(os.Stderr, "Command failed: Invalid argument") // hotplug_call without env
+			return 2
+		}
+		line, _ := json.Marshal(map[string]any{"hotplug": msg.Env})
+		return appendLine(log, line)
+	}
 	if len(args) < 2 || args[0] != "send" || len(args) > 3 {
 		fmt.Fprintln(os.Stderr, "Usage: ubus [<options>] <command> [arguments...]")
 		return 254 // -2 as an exit status
@@ -37,6 +54,10 @@ func ubusStub(log string, args []string) int {
 		}
 	}
 	line, _ := json.Marshal(map[string]any{"type": args[1], "data": data})
+	return appendLine(log, line)
+}
+
+func appendLine(log string, line []byte) int {
 	f, err := os.OpenFile(log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return 13
@@ -97,6 +118,7 @@ func TestEventReachesUbusAndScripts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no ubus event: %v", err)
 	}
+	// Without procd's hotplug.eddns the only ubus line is the event.
 	var ev struct {
 		Type string `json:"type"`
 		Data Record `json:"data"`
@@ -144,5 +166,41 @@ func TestEmitNeverBlocks(t *testing.T) {
 				t.Errorf("script %s still running after its time limit", pid)
 			}
 		}
+	}
+}
+
+// TestScriptsThroughProcd: where procd offers hotplug.eddns, the scripts
+// are left to it (one ubus call with the facts, no PATH), not run here.
+func TestScriptsThroughProcd(t *testing.T) {
+	ubus, log := stubUbus(t)
+	t.Setenv("UBUS_STUB_PROCD", "1")
+	dir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "out")
+	write(t, filepath.Join(dir, "10-script"), `echo ran >> "`+out+`"`+"\n", 0o644)
+	e := New(Options{Ubus: ubus, HotplugDir: dir})
+	e.Emit(Record{Name: "nas.example.com", Type: "AAAA", Old: "2001:db8::1", New: "2001:db8::2", Result: "updated"})
+	e.Close()
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the script ran in the daemon although procd took the call")
+	}
+	raw, _ := os.ReadFile(log)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("ubus saw %q, want the event and the hotplug call", raw)
+	}
+	var call struct {
+		Hotplug []string `json:"hotplug"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &call); err != nil {
+		t.Fatal(err)
+	}
+	env := strings.Join(call.Hotplug, " ")
+	for _, want := range []string{"ACTION=updated", "NAME=nas.example.com", "OLD=2001:db8::1", "NEW=2001:db8::2", "HOTPLUG_TYPE=eddns"} {
+		if !strings.Contains(env, want) {
+			t.Errorf("hotplug env %q lacks %s", env, want)
+		}
+	}
+	if strings.Contains(env, "PATH=") {
+		t.Errorf("hotplug env %q carries PATH, which procd refuses", env)
 	}
 }
