@@ -70,7 +70,8 @@ type generation struct {
 
 	in      planner.Inputs
 	desired map[string]planner.Desired
-	unclean bool // the state cache may lag the providers: check them first
+	unclean bool   // the state cache may lag the providers: check them first
+	addrGen uint64 // watcher.AddrGen at the last echo-service kick
 }
 
 type fetchResult struct {
@@ -125,7 +126,12 @@ func Run(ctx context.Context, o Options) error {
 			return nil
 		case <-d.gen.watcher.Changes():
 			d.replan()
-			d.kickFetch()
+			if g := d.gen.watcher.AddrGen(); g != d.gen.addrGen {
+				// Not for a LAN host coming or going: the echo
+				// services need not hear about those.
+				d.gen.addrGen = g
+				d.kickFetch()
+			}
 			d.kickLeases()
 		case l := <-d.leased:
 			d.gen.in.Leases = l

@@ -46,7 +46,7 @@ func TestNeighbourTable(t *testing.T) {
 		t.Fatalf("entry present at start missing from the first snapshot: %+v", w.Snapshot()["lan0"].Neighbours)
 	}
 
-	base := w.signalled.Load()
+	base, gen := w.signalled.Load(), w.AddrGen()
 	for i := range 40 {
 		state := []string{"stale", "delay", "probe", "reachable"}[i%4]
 		ns.Run(t, "ip", "neigh", "change", "2001:db8:1:10::5", "lladdr", mac, "dev", "lan0", "nud", state)
@@ -57,6 +57,9 @@ func TestNeighbourTable(t *testing.T) {
 	waitSnap(t, w, "the tracked host's IPv4 entry", live("192.168.50.10"))
 	if n := w.signalled.Load() - base; n != 1 {
 		t.Errorf("%d Changes signals for 40 state changes, 40 untracked entries and one new address, want 1", n)
+	}
+	if g := w.AddrGen(); g != gen {
+		t.Errorf("AddrGen moved from %d to %d on neighbour changes only (the echo services would be asked again)", gen, g)
 	}
 	for _, n := range w.Snapshot()["lan0"].Neighbours {
 		if n.MAC != m {

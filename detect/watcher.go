@@ -58,6 +58,7 @@ type Watcher struct {
 	signalled atomic.Uint64 // Changes signals raised, for tests and metrics
 	resyncs   atomic.Uint64 // sessions started after the first, for tests
 	rcvBuf    int           // socket receive buffer; tests shrink it to force ENOBUFS
+	addrGen   atomic.Uint64 // see AddrGen
 }
 
 // NewWatcher returns a Watcher; nothing happens until Run.
@@ -108,8 +109,20 @@ func (w *Watcher) Snapshot() Snapshot {
 	return w.m.snapshot(time.Now())
 }
 
-// signal raises Changes without blocking. Called with w.mu held.
+// AddrGen counts the changes of links, addresses and router adverts (not
+// of neighbours): a caller that compares it across Changes signals can tell
+// a LAN host coming or going from a change of the router's own addresses.
+func (w *Watcher) AddrGen() uint64 { return w.addrGen.Load() }
+
+// signal raises Changes for a change of links, addresses or adverts.
+// Called with w.mu held.
 func (w *Watcher) signal() {
+	w.addrGen.Add(1)
+	w.raise()
+}
+
+// raise raises Changes without blocking. Called with w.mu held.
+func (w *Watcher) raise() {
 	if !w.isReady {
 		return
 	}
@@ -243,7 +256,7 @@ func (w *Watcher) receive(c *nlConn, dumpSeq uint32) (dumpDone bool, err error) 
 	}
 	now := time.Now()
 	p := nlParser{b: b, dumpSeq: dumpSeq}
-	var changed, unknown bool
+	var changed, neighChanged, unknown bool
 	w.mu.Lock()
 	for {
 		kind, perr := p.next()
@@ -260,7 +273,7 @@ func (w *Watcher) receive(c *nlConn, dumpSeq uint32) (dumpDone bool, err error) 
 		case msgLink:
 			changed = w.applyLink(&p.link) || changed
 		case msgNeigh:
-			changed = w.m.applyNeigh(&p.neigh, w.tracked, now) || changed
+			neighChanged = w.m.applyNeigh(&p.neigh, w.tracked, now) || neighChanged
 		case msgAddr:
 			ch, known := w.applyAddr(&p.addr, now)
 			changed = ch || changed
@@ -270,8 +283,11 @@ func (w *Watcher) receive(c *nlConn, dumpSeq uint32) (dumpDone bool, err error) 
 			unknown = unknown || (!known && !p.addr.del)
 		}
 	}
-	if changed {
+	switch {
+	case changed:
 		w.signal()
+	case neighChanged:
+		w.raise() // a LAN host only: AddrGen stays
 	}
 	w.mu.Unlock()
 	if err == nil && unknown {
