@@ -350,6 +350,11 @@ func (d *daemon) replan() {
 		d   planner.Desired
 	}
 	var changed []change
+	type wanted struct {
+		prov, key string
+		v         netip.Addr
+	}
+	var wants []wanted
 	for _, r := range g.recs {
 		want := planner.Plan(r, g.in)
 		k := r.Key()
@@ -359,11 +364,28 @@ func (d *daemon) replan() {
 		g.desired[k] = want
 		if want.OK() {
 			d.log.Debug("desired value", "record", r.FQDN(), "type", r.Type, "value", want.Value)
-			g.workers[r.Provider].Want(k, want.Value)
+			wants = append(wants, wanted{r.Provider, k, want.Value})
 		} else {
 			d.log.Info("nothing to publish; keeping the current record", "record", r.FQDN(), "type", r.Type, "reason", want.Reason)
 		}
 		changed = append(changed, change{k, want})
+	}
+	if len(wants) == 1 {
+		// The common case, one record: straight to its worker.
+		g.workers[wants[0].prov].Want(wants[0].key, wants[0].v)
+	} else if len(wants) > 1 {
+		// Several (start, a prefix change): together, so that the worker's
+		// pass sees them all and lists each zone once (WantAll).
+		batch := map[string]map[string]netip.Addr{}
+		for _, w := range wants {
+			if batch[w.prov] == nil {
+				batch[w.prov] = map[string]netip.Addr{}
+			}
+			batch[w.prov][w.key] = w.v
+		}
+		for prov, b := range batch {
+			g.workers[prov].WantAll(b)
+		}
 	}
 	for _, c := range changed {
 		g.tracker.desired(c.key, c.d)

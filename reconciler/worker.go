@@ -137,6 +137,26 @@ func (w *Worker) Want(key string, a netip.Addr) {
 	w.wake()
 }
 
+// WantAll is Want for several records at once (key -> value) with one
+// wake-up, so that the pass it starts sees all of them: records of one zone
+// that need a lookup then share one zone listing (see zonelist.go).
+func (w *Worker) WantAll(wants map[string]netip.Addr) {
+	w.mu.Lock()
+	woke := false
+	for key, a := range wants {
+		it := w.items[key]
+		if it == nil || !a.IsValid() || it.want == a {
+			continue
+		}
+		it.want, it.dirty, it.failures, it.nextTry = a, true, 0, time.Time{}
+		woke = true
+	}
+	w.mu.Unlock()
+	if woke {
+		w.wake()
+	}
+}
+
 // Resync makes every record due now and checked at the provider, ignoring
 // the cache and any backoff.
 func (w *Worker) Resync() {
