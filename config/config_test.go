@@ -64,6 +64,8 @@ func TestLoadSample(t *testing.T) {
 			Source: "url", Prefer: "stable", URLs: []string{"https://ipv4.example.net/ip", "http://ip.example.org/"}, Pos: Pos{f, 63}},
 		{Section: "static4", Enabled: false, Provider: "ali", Zone: "example.com", Name: "www", Type: "A", TTL: 3600, Line: "telecom",
 			Source: "static", Prefer: "stable", Value: netip.MustParseAddr("192.0.2.1"), Pos: Pos{f, 73}},
+		{Section: "nas", Enabled: true, Provider: "ali", Zone: "example.com", Name: "nas.home", Type: "AAAA", TTL: 600,
+			Source: "host", Device: "br-lan", MAC: "02:11:32:12:34:56", Prefer: "stable", Pos: Pos{f, 93}},
 	}
 	if len(cfg.Records) != len(wantRecords) {
 		t.Fatalf("%d records, want %d", len(cfg.Records), len(wantRecords))
@@ -132,7 +134,7 @@ func TestLoadBroken(t *testing.T) {
 		f + `53: r3.value: 192.0.2.1 is an IPv4 address, but type is AAAA`,
 		f + `54: r3.verify: "ali" is a section of type provider; verify must name a section of type httpdns`,
 		f + `56: r4.url: is required when source is url`,
-		f + `62: r4.lifetime: unknown option for record sections; known options are enabled, provider, zone, name, type, ttl, source, device, network, prefer, suffix, url, value, verify, line`,
+		f + `62: r4.lifetime: unknown option for record sections; known options are enabled, provider, zone, name, type, ttl, source, device, mac, network, prefer, suffix, url, value, verify, line`,
 		f + `71: r6: same provider, zone, name and type as record r5 (line 64); only one may be enabled`,
 		f + `77: r6.ttl: takes a single value: write ` + "`option ttl`, not `list ttl`",
 		f + `79: h.secret: is required`,
@@ -232,6 +234,11 @@ func TestRules(t *testing.T) {
 			[]string{"10: r.suffix: an IPv6 suffix cannot be used in an A record"}},
 		{"prefix needs suffix", okProvider + "config record 'r'\n\toption provider 'p'\n\toption zone 'example.com'\n\toption type 'AAAA'\n\toption source 'prefix'\n\toption network 'lan'\n",
 			[]string{"5: r.suffix: is required when source is prefix"}},
+		{"host needs mac", okProvider + "config record 'r'\n\toption provider 'p'\n\toption zone 'example.com'\n\toption type 'AAAA'\n\toption source 'host'\n",
+			[]string{"5: r.mac: is required when source is host"}},
+		{"host mac must be a unicast MAC", okProvider + "config record 'r'\n\toption provider 'p'\n\toption zone 'example.com'\n\toption type 'AAAA'\n\toption source 'host'\n\toption mac '01:00:5e:00:00:01'\n",
+			[]string{`10: r.mac: "01:00:5e:00:00:01" is not a MAC address like aa:bb:cc:dd:ee:ff`}},
+		{"host mac any case and dashes, no device needed", okProvider + "config record 'r'\n\toption provider 'p'\n\toption zone 'example.com'\n\toption type 'A'\n\toption source 'host'\n\toption mac '02-AB-cd-00-00-01'\n", nil},
 		{"suffix must be IPv6", okProvider + "config record 'r'\n\toption provider 'p'\n\toption zone 'example.com'\n\toption type 'AAAA'\n\toption source 'prefix'\n\toption network 'lan'\n\toption suffix '10.0.0.1'\n",
 			[]string{`11: r.suffix: "10.0.0.1" is not an IPv6 host part: the upper 64 bits must be zero, e.g. ::211:32ff:fe12:3456`}},
 		{"static value family", okProvider + "config record 'r'\n\toption provider 'p'\n\toption zone 'example.com'\n\toption type 'A'\n\toption source 'static'\n\toption value '2001:db8::1'\n",

@@ -450,7 +450,7 @@ func (c *checker) checkPresence(sec *section) {
 		switch {
 		case !allApply:
 		case len(set) == 0 && enabled:
-			c.add(sec.s.Pos, sec.label, "", "one of %s is required when %s", orList(group), when(sec.spec.option(group[0]).DependsOn))
+			c.add(sec.s.Pos, sec.label, "", "one of %s is required when %s", orList(group), when(narrowestDeps(sec.spec, group)))
 		case len(set) > 1:
 			c.add(set[1].opt.Pos, sec.label, set[1].opt.Name, "cannot be used together with %s; set only one of %s", set[0].opt.Name, orList(group))
 		}
@@ -580,9 +580,13 @@ func (c *checker) record(sec *section, byName map[string]string) *Record {
 		Device:   sec.str("device"),
 		Network:  sec.str("network"),
 		Prefer:   sec.str("prefer"),
+		MAC:      sec.str("mac"),
 		Verify:   sec.str("verify"),
 		Line:     sec.str("line"),
 		Pos:      pos(sec.s.Pos),
+	}
+	if r.Source == "host" && r.Device == "" {
+		r.Device = DefaultHostDevice
 	}
 	ttl, _ := parseInt(sec.str("ttl"))
 	r.TTL = int(ttl)
@@ -657,4 +661,21 @@ func (c *checker) reference(sec *section, opt, typ string, byName map[string]str
 		}
 		c.add(v.opt.ValuePos[0], sec.label, opt, "%s", msg)
 	}
+}
+
+// narrowestDeps returns the depends_on of the group member that applies in
+// the fewest cases: the group is required only where all members apply.
+func narrowestDeps(spec *SectionDoc, group []string) map[string][]string {
+	var best map[string][]string
+	n := -1
+	for _, name := range group {
+		deps, c := spec.option(name).DependsOn, 0
+		for _, vals := range deps {
+			c += len(vals)
+		}
+		if n < 0 || c < n {
+			best, n = deps, c
+		}
+	}
+	return best
 }

@@ -70,7 +70,7 @@ type OptionDoc struct {
 	Max    *int64 `json:"max,omitempty"`
 	Unit   string `json:"unit,omitempty"`
 	// Format narrows a string or ip: domain, hostname, path, device,
-	// uci_name, hex32 or ipv6_suffix.
+	// uci_name, hex32, mac or ipv6_suffix.
 	Format string `json:"format,omitempty"`
 	// References names the section type whose section name this option
 	// holds.
@@ -121,13 +121,16 @@ func Schema() SchemaDoc {
 					{Name: "name", Kind: KindString, Format: "hostname", Default: "@", Help: "Host label(s) within the zone; @ is the zone apex."},
 					{Name: "type", Kind: KindEnum, Values: []string{"A", "AAAA"}, Required: true, Help: "A for IPv4, AAAA for IPv6."},
 					{Name: "ttl", Kind: KindInt, Min: i64(1), Max: i64(604800), Unit: "seconds", Default: "600", Help: "Time to live of the record. Free plans of alidns and DNSPod refuse less than 600; alidns allows at most 86400."},
-					{Name: "source", Kind: KindEnum, Values: []string{"interface", "prefix", "url", "static"}, Default: "interface",
-						Help: "interface: an address of a device; prefix: the delegated IPv6 prefix plus suffix (AAAA only); url: echo services; static: a fixed value."},
-					{Name: "device", Kind: KindString, Format: "device", DependsOn: iface, Help: "Linux network device, e.g. pppoe-wan or br-lan."},
+					{Name: "source", Kind: KindEnum, Values: []string{"interface", "prefix", "url", "static", "host"}, Default: "interface",
+						Help: "interface: an address of a device; prefix: the delegated IPv6 prefix plus suffix (AAAA only); url: echo services; static: a fixed value; host: a LAN host found by its MAC address."},
+					{Name: "device", Kind: KindString, Format: "device", DependsOn: map[string][]string{"source": {"interface", "prefix", "host"}},
+						Help: "Linux network device, e.g. pppoe-wan or br-lan; for source host the LAN device the host is on (default br-lan)."},
+					{Name: "mac", Kind: KindString, Format: "mac", Required: true, DependsOn: map[string][]string{"source": {"host"}},
+						Help: "MAC address of the LAN host whose address the record follows, e.g. aa:bb:cc:dd:ee:ff."},
 					{Name: "network", Kind: KindString, Format: "uci_name", DependsOn: iface, Help: "UCI logical interface, e.g. wan6; resolved to its device."},
 					{Name: "prefer", Kind: KindEnum, Values: []string{"stable", "temporary", "any"}, Default: "stable",
-						DependsOn: map[string][]string{"source": {"interface"}, "type": {"AAAA"}},
-						Help:      "Which IPv6 address of the device to publish: stable (not privacy), temporary (privacy) or any."},
+						DependsOn: map[string][]string{"source": {"interface", "host"}, "type": {"AAAA"}},
+						Help:      "Which IPv6 address of the device (or host) to publish: stable (not privacy; for a host EUI-64 or DHCPv6 first), temporary (privacy) or any."},
 					{Name: "suffix", Kind: KindIP, Format: "ipv6_suffix", Required: true, DependsOn: map[string][]string{"source": {"prefix"}},
 						Help: "IPv6 host part (upper 64 bits zero) joined to the live prefix, e.g. ::211:32ff:fe12:3456."},
 					{Name: "url", Kind: KindList, Item: KindURL, Required: true, DependsOn: map[string][]string{"source": {"url"}},

@@ -55,8 +55,9 @@ type Record struct {
 	Type     string     // A | AAAA
 	TTL      int        // seconds; 0 = provider default
 	Line     string     // provider's resolution line code; "" = default line
-	Source   string     // interface | prefix | url | static
-	Device   string     // Linux device name
+	Source   string     // interface | prefix | url | static | host
+	Device   string     // Linux device name (source=host: the LAN device, default br-lan)
+	MAC      string     // source=host: the host's MAC, lower case with colons
 	Network  string     // UCI logical interface, resolved to a device via ubus
 	Prefer   string     // stable | temporary | any (source=interface, AAAA)
 	Suffix   netip.Addr // source=prefix: host part joined to the live prefix

@@ -165,6 +165,12 @@ func checkFormat(format, s string) (string, string) {
 				return "", fmt.Sprintf("%s is not a UCI interface name like wan6", quoteValue(s))
 			}
 		}
+	case "mac":
+		mac, ok := NormalizeMAC(s)
+		if !ok {
+			return "", fmt.Sprintf("%s is not a MAC address like aa:bb:cc:dd:ee:ff", quoteValue(s))
+		}
+		return mac, ""
 	case "hex32":
 		if len(s) != 32 || strings.Trim(s, "0123456789abcdefABCDEF") != "" {
 			return "", "must be 32 hexadecimal characters"

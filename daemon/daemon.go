@@ -18,6 +18,7 @@ import (
 
 	"github.com/eddns/eddns/config"
 	"github.com/eddns/eddns/detect"
+	"github.com/eddns/eddns/events"
 	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/planner"
 	"github.com/eddns/eddns/providers"
@@ -61,6 +62,8 @@ type addrWatcher interface {
 	Ready() <-chan struct{}
 	Changes() <-chan struct{}
 	Snapshot() detect.Snapshot
+	// AddrGen counts link, address and advert changes (not LAN hosts).
+	AddrGen() uint64
 }
 
 // environment is what the daemon asks of the system.
@@ -93,7 +96,10 @@ type daemon struct {
 
 	fetchKick chan []*config.Record
 	fetched   chan fetchResult
-	died      chan *generation // a generation's watcher stopped on its own
+	died      chan *generation   // a generation's watcher stopped on its own
+	leaseKick chan struct{}      // see hosts.go
+	leased    chan detect.Leases // see hosts.go
+	events    *events.Emitter    // see events.go
 }
 
 // generation is everything built from one configuration. A reload builds
@@ -111,6 +117,8 @@ type generation struct {
 
 	in      planner.Inputs
 	desired map[string]planner.Desired
+	unclean bool   // the state cache may lag the providers: check them first
+	addrGen uint64 // watcher.AddrGen at the last echo-service kick
 }
 
 // runningWorker is one provider's worker and what it was built from; it
@@ -165,7 +173,11 @@ func Run(ctx context.Context, o Options) error {
 		fetchKick: make(chan []*config.Record, 1),
 		fetched:   make(chan fetchResult, 1),
 		died:      make(chan *generation, 1),
+		leaseKick: make(chan struct{}, 1),
+		leased:    make(chan detect.Leases, 1),
 	}
+	d.events = d.newEmitter()
+	defer d.events.Close()
 	gen, err := d.build(ctx, cfg, nil)
 	if err != nil {
 		return err
@@ -177,9 +189,11 @@ func Run(ctx context.Context, o Options) error {
 	defer stopFetch()
 	go d.fetchLoop(fetchCtx)
 	go d.trim.run(fetchCtx)
+	go d.leaseLoop(fetchCtx)
 
 	d.replan()
 	d.kickFetch()
+	d.kickLeases()
 
 	resync := d.newResyncTimer()
 	defer func() { resync.Stop() }()
@@ -194,7 +208,16 @@ func Run(ctx context.Context, o Options) error {
 			return nil
 		case <-d.gen.watcher.Changes():
 			d.replan()
-			d.kickFetch()
+			if g := d.gen.watcher.AddrGen(); g != d.gen.addrGen {
+				// Not for a LAN host coming or going: the echo
+				// services need not hear about those.
+				d.gen.addrGen = g
+				d.kickFetch()
+			}
+			d.kickLeases()
+		case l := <-d.leased:
+			d.gen.in.Leases = l
+			d.replan()
 		case r := <-d.fetched:
 			d.gen.in.PublicIP, d.gen.in.PublicIPErrs = r.addrs, r.errs
 			d.replan()
@@ -290,7 +313,14 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 		if warn != "" {
 			d.log.Warn(warn)
 		}
-		g.store = store
+		unclean, err := store.Background(func(err error) { d.log.Warn("could not persist state", "err", err) })
+		if err != nil {
+			return nil, err
+		}
+		if unclean {
+			d.log.Warn("the previous run did not stop cleanly; checking every record at its provider before trusting the state cache")
+		}
+		g.store, g.unclean = store, unclean
 	}
 	g.recs = enabled(cfg)
 
@@ -308,6 +338,7 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 		}
 		prov, err := registry.New(cfg.Providers[name], d.providerOptions(cfg.Providers[name]))
 		if err != nil {
+			d.closeNewStore(g, old)
 			return nil, err
 		}
 		rc := &reconciler.Reconciler{Name: name, Provider: prov, Store: g.store, DryRun: d.o.DryRun, Log: d.log}
@@ -317,7 +348,7 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 	}
 	g.verify = newVerifier(d, g)
 	g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(ctx, g.recs)
-	g.watcher = d.env.newWatcher(detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log})
+	g.watcher = d.env.newWatcher(detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log, HostMACs: hostMACs(g.recs)})
 
 	gctx, cancel := context.WithCancel(ctx)
 	g.cancel, g.done = cancel, make(chan struct{})
@@ -336,6 +367,7 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 	case <-g.watcher.Ready():
 	case <-g.done:
 		g.verify.stop()
+		d.closeNewStore(g, old)
 		return nil, errors.New("address watcher stopped before its first dump")
 	case <-ctx.Done():
 	}
@@ -362,6 +394,12 @@ func (d *daemon) commit(g, old *generation) {
 	if d.tracker == nil {
 		d.tracker = newTracker(g.cfg.Global.StateDir, d.o.Version, d.o.DryRun, d.clocks.Largest, d.log)
 		d.tracker.copyPath = d.o.StatusCopy
+		// status.json follows state.json to the disk, off the hot path.
+		d.tracker.startWriter(func() {
+			if cur := d.cur.Load(); cur != nil {
+				cur.store.WaitWritten()
+			}
+		})
 	}
 	d.tracker.setDir(g.cfg.Global.StateDir)
 	d.tracker.setRecords(g.recs, g.store)
@@ -392,6 +430,24 @@ func (d *daemon) commit(g, old *generation) {
 		}
 	}
 	<-old.done
+	if old.store != g.store {
+		d.closeStore(old.store)
+	}
+}
+
+// closeNewStore closes g's store after a failed build when it is not the
+// one old still uses.
+func (d *daemon) closeNewStore(g, old *generation) {
+	if old == nil || g.store != old.store {
+		d.closeStore(g.store)
+	}
+}
+
+// closeStore ends a store's background writing with a final durable write.
+func (d *daemon) closeStore(s *state.Store) {
+	if err := s.Close(); err != nil {
+		d.log.Warn("could not persist state", "err", err)
+	}
 }
 
 // stopAll ends the running generation: workers finish the call they are
@@ -404,6 +460,8 @@ func (d *daemon) stopAll() {
 		rw.stop()
 	}
 	<-g.done
+	d.tracker.stopWriter()
+	d.closeStore(g.store)
 }
 
 // checkTLS says once, clearly, when HTTPS endpoints cannot be verified
@@ -458,6 +516,7 @@ func (d *daemon) reload(ctx context.Context) {
 		return
 	}
 	gen.in.PublicIP, gen.in.PublicIPErrs = old.in.PublicIP, old.in.PublicIPErrs
+	gen.in.Leases = old.in.Leases
 	d.commit(gen, old)
 	d.log.Info("configuration reloaded", "records", len(gen.recs))
 	d.replan()
@@ -503,6 +562,11 @@ func (d *daemon) replan() {
 		d   planner.Desired
 	}
 	var changed []change
+	type wanted struct {
+		prov, key string
+		v         netip.Addr
+	}
+	var wants []wanted
 	for _, r := range g.recs {
 		want := planner.Plan(r, g.in)
 		k := r.Key()
@@ -512,14 +576,37 @@ func (d *daemon) replan() {
 		g.desired[k] = want
 		if want.OK() {
 			d.log.Debug("desired value", "record", r.FQDN(), "type", r.Type, "value", want.Value)
-			g.workers[r.Provider].w.Want(k, want.Value)
+			wants = append(wants, wanted{r.Provider, k, want.Value})
 		} else {
 			d.log.Info("nothing to publish; keeping the current record", "record", r.FQDN(), "type", r.Type, "reason", want.Reason)
 		}
 		changed = append(changed, change{k, want})
 	}
+	if len(wants) == 1 {
+		// The common case, one record: straight to its worker.
+		g.workers[wants[0].prov].w.Want(wants[0].key, wants[0].v)
+	} else if len(wants) > 1 {
+		// Several (start, a prefix change): together, so that the worker's
+		// pass sees them all and lists each zone once (WantAll).
+		batch := map[string]map[string]netip.Addr{}
+		for _, w := range wants {
+			if batch[w.prov] == nil {
+				batch[w.prov] = map[string]netip.Addr{}
+			}
+			batch[w.prov][w.key] = w.v
+		}
+		for prov, b := range batch {
+			g.workers[prov].w.WantAll(b)
+		}
+	}
 	for _, c := range changed {
 		d.tracker.desired(c.key, c.d)
+	}
+	if g.unclean {
+		g.unclean = false
+		for _, rw := range g.workers {
+			rw.w.Resync()
+		}
 	}
 }
 
@@ -531,7 +618,9 @@ func (d *daemon) onReport(rep reconciler.Report) {
 		d.log.Error("update failed", "record", rep.Record.FQDN(), "type", rep.Record.Type,
 			"err", res.Err.Error(), "retry_in", time.Until(rep.NextRetry).Round(time.Second).String())
 	}
+	old := d.tracker.published(rep.Record.Key())
 	d.tracker.report(rep)
+	d.emit(rep, old)
 	if res.Outcome == reconciler.Created || res.Outcome == reconciler.Updated {
 		d.cur.Load().verify.start(rep.Record, rep.Want)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -26,12 +27,17 @@ import (
 // networks resolved through ubus, and the echo services for url records.
 func inputs(ctx context.Context, recs []*config.Record, o Options) (planner.Inputs, error) {
 	var in planner.Inputs
-	snap, err := detect.ReadOnce(ctx)
+	snap, err := detect.ReadOnceHosts(ctx, hostMACs(recs))
 	if err != nil {
 		return in, fmt.Errorf("read addresses: %w", err)
 	}
 	in.Snapshot = snap
 	in.Networks, in.NetworkErrs = resolveNetworks(ctx, recs, detect.ResolveNetwork)
+	if path := ubusPath(); wantsLeases(recs) {
+		if _, err := os.Stat(path); err == nil {
+			in.Leases, _ = detect.ReadDHCPv6Leases(ctx, path) // optional: the neighbour table suffices
+		}
+	}
 	var urlRecs []*config.Record
 	for _, r := range recs {
 		if r.Source == "url" {

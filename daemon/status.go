@@ -28,6 +28,7 @@ type tracker struct {
 	// copyBroken stops a failing copy from logging on every write.
 	copyPath   string
 	copyBroken bool
+	w          *statusWriter // nil: write inline (eddns once)
 }
 
 func newTracker(dir, version string, dryRun bool, offset func() time.Duration, log *slog.Logger) *tracker {
@@ -154,19 +155,34 @@ func (t *tracker) flushLocked() {
 	if off := t.offset(); off != 0 {
 		t.st.ClockOffset = off.Round(time.Second).String()
 	}
+	if t.w != nil {
+		select {
+		case t.w.wake <- struct{}{}:
+		default: // a write is pending and will include this change
+		}
+		return
+	}
 	if err := state.WriteStatus(t.dir, t.st); err != nil {
 		t.log.Warn("could not write status", "err", err)
 	}
-	if t.copyPath != "" {
-		err := state.WriteStatusCopy(t.copyPath, t.st)
-		if err != nil && !t.copyBroken {
-			t.log.Warn("could not write the status for LuCI; not saying again until it works", "err", err)
-		}
-		if err == nil && t.copyBroken {
-			t.log.Info("writing the status for LuCI again", "file", t.copyPath)
-		}
-		t.copyBroken = err != nil
+	t.writeCopy(t.st)
+}
+
+// writeCopy rewrites LuCI's copy of the status (Options.StatusCopy). One
+// writer at a time: the status writer's goroutine, or the caller of
+// flushLocked when there is none.
+func (t *tracker) writeCopy(st state.Status) {
+	if t.copyPath == "" {
+		return
 	}
+	err := state.WriteStatusCopy(t.copyPath, st)
+	if err != nil && !t.copyBroken {
+		t.log.Warn("could not write the status for LuCI; not saying again until it works", "err", err)
+	}
+	if err == nil && t.copyBroken {
+		t.log.Info("writing the status for LuCI again", "file", t.copyPath)
+	}
+	t.copyBroken = err != nil
 }
 
 // snapshot returns a copy of the status.

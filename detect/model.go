@@ -58,6 +58,9 @@ type Device struct {
 	Up         bool       // IFF_UP and IFF_RUNNING: administratively up with carrier
 	Addrs      []Addr     // sorted by address, then prefix length
 	RAPrefixes []RAPrefix // from NDP, sorted by prefix, then router
+	// Neighbours are the addresses of the LAN hosts the watcher tracks
+	// (WatchOptions.HostMACs), live or remembered, in the order first seen.
+	Neighbours []Neighbour
 }
 
 // Snapshot is an immutable copy of the model, keyed by device name.

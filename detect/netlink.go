@@ -148,8 +148,11 @@ func (c *nlConn) requestDump(typ uint16) (uint32, error) {
 	// nlmsghdr followed by an ifinfomsg (16 bytes) for links or an ifaddrmsg
 	// (8 bytes) for addresses, all zero: every family, every device.
 	body := unix.SizeofIfInfomsg
-	if typ == unix.RTM_GETADDR {
+	switch typ {
+	case unix.RTM_GETADDR:
 		body = unix.SizeofIfAddrmsg
+	case unix.RTM_GETNEIGH:
+		body = unix.SizeofNdMsg
 	}
 	req := make([]byte, unix.NLMSG_HDRLEN+body)
 	ne := binary.NativeEndian
@@ -177,6 +180,7 @@ const (
 	msgLink            // p.link holds a link message
 	msgAddr            // p.addr holds an address message
 	msgDumpDone        // the dump with sequence number dumpSeq is complete
+	msgNeigh           // p.neigh holds a neighbour message (see neigh.go)
 )
 
 // nlParser walks the messages of one datagram. It is a value with no
@@ -187,6 +191,7 @@ type nlParser struct {
 	dumpSeq uint32 // sequence number of our dump in progress; 0 for none
 	link    linkMsg
 	addr    addrMsg
+	neigh   neighMsg
 }
 
 // next decodes messages until one of interest (see msgLink and friends).
@@ -230,6 +235,10 @@ func (p *nlParser) next() (int, error) {
 		case unix.RTM_NEWADDR, unix.RTM_DELADDR:
 			if parseAddr(body, typ == unix.RTM_DELADDR, &p.addr) {
 				return msgAddr, nil
+			}
+		case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
+			if parseNeigh(body, typ == unix.RTM_DELNEIGH, &p.neigh) {
+				return msgNeigh, nil
 			}
 		}
 	}

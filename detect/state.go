@@ -21,8 +21,9 @@ type devState struct {
 	index int
 	up    bool
 	gen   uint64
-	addrs []addrEntry // sorted by prefix
-	ra    []RAPrefix  // sorted by prefix, then router
+	addrs []addrEntry  // sorted by prefix
+	ra    []RAPrefix   // sorted by prefix, then router
+	neigh []neighEntry // tracked LAN hosts only, see neigh.go
 }
 
 type addrEntry struct {
@@ -50,6 +51,7 @@ func (m *model) sweep() (changed bool) {
 		n := len(d.addrs)
 		d.addrs = slices.DeleteFunc(d.addrs, func(e addrEntry) bool { return e.gen != m.gen })
 		changed = changed || n != len(d.addrs)
+		changed = m.sweepNeigh(d) || changed
 	}
 	return changed
 }
@@ -282,6 +284,9 @@ func (m *model) snapshot(now time.Time) Snapshot {
 			for i, e := range d.addrs {
 				dev.Addrs[i] = e.Addr
 			}
+		}
+		for _, e := range d.neigh {
+			dev.Neighbours = append(dev.Neighbours, e.Neighbour)
 		}
 		for _, p := range d.ra {
 			if !raValid(p, now) {

@@ -160,9 +160,11 @@ func TestResolveNetworkUbusFailures(t *testing.T) {
 	}
 }
 
-// TestUbusACLGrantsTheCall keeps the package's ubusd ACL and the call
-// ResolveNetwork makes in step: the unprivileged daemon may call exactly
-// network.interface status, and nothing else.
+// TestUbusACLGrantsTheCall keeps the package's ubusd ACL and the calls the
+// daemon makes in step: the unprivileged daemon may call exactly
+// network.interface status (ResolveNetwork), dhcp ipv6leases
+// (ReadDHCPv6Leases) and hotplug.eddns call (events), send the event
+// eddns.record (events), and nothing else.
 func TestUbusACLGrantsTheCall(t *testing.T) {
 	b, err := os.ReadFile("../openwrt/files/usr/share/acl.d/eddns.json")
 	if err != nil {
@@ -171,15 +173,20 @@ func TestUbusACLGrantsTheCall(t *testing.T) {
 	var acl struct {
 		User   string                         `json:"user"`
 		Access map[string]map[string][]string `json:"access"`
+		Send   []string                       `json:"send"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields() // no publish/subscribe/send grants
+	dec.DisallowUnknownFields() // no publish/subscribe/listen grants
 	if err := dec.Decode(&acl); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]map[string][]string{"network.interface": {"methods": {"status"}}}
-	if acl.User != "eddns" || !reflect.DeepEqual(acl.Access, want) {
-		t.Errorf("ACL grants %q %v, want user eddns with %v", acl.User, acl.Access, want)
+	want := map[string]map[string][]string{
+		"network.interface": {"methods": {"status"}},
+		"dhcp":              {"methods": {"ipv6leases"}},
+		"hotplug.eddns":     {"methods": {"call"}},
+	}
+	if acl.User != "eddns" || !reflect.DeepEqual(acl.Access, want) || !reflect.DeepEqual(acl.Send, []string{"eddns.record"}) {
+		t.Errorf("ACL grants %q %v, send %v; want user eddns with %v, send [eddns.record]", acl.User, acl.Access, acl.Send, want)
 	}
 	// What the daemon actually runs (the fake ubus refuses anything else).
 	fakeUbus(t, "ifstatus_lan.json", "allow")

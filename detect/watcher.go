@@ -34,6 +34,10 @@ type WatchOptions struct {
 	// NetNS is the path of a network namespace to watch instead of the
 	// caller's, e.g. /run/netns/NAME. Tests use it; the daemon leaves it empty.
 	NetNS string
+	// HostMACs are the LAN hosts (source=host records) whose entries in
+	// the kernel's neighbour table appear as Device.Neighbours. With none,
+	// the watcher does not subscribe to neighbour events at all.
+	HostMACs []MAC
 }
 
 // Watcher keeps an always-current model of the host's devices, addresses and
@@ -45,6 +49,7 @@ type Watcher struct {
 	changes chan struct{}
 	ready   chan struct{}
 	raKick  map[string]chan struct{} // fixed after NewWatcher
+	tracked map[MAC]bool             // HostMACs; fixed after NewWatcher
 
 	mu        sync.Mutex
 	m         *model
@@ -53,6 +58,7 @@ type Watcher struct {
 	signalled atomic.Uint64 // Changes signals raised, for tests and metrics
 	resyncs   atomic.Uint64 // sessions started after the first, for tests
 	rcvBuf    int           // socket receive buffer; tests shrink it to force ENOBUFS
+	addrGen   atomic.Uint64 // see AddrGen
 }
 
 // NewWatcher returns a Watcher; nothing happens until Run.
@@ -72,6 +78,12 @@ func NewWatcher(opts WatchOptions) *Watcher {
 	}
 	for _, name := range opts.RADevices {
 		w.raKick[name] = make(chan struct{}, 1)
+	}
+	if len(opts.HostMACs) > 0 {
+		w.tracked = map[MAC]bool{}
+		for _, m := range opts.HostMACs {
+			w.tracked[m] = true
+		}
 	}
 	return w
 }
@@ -97,8 +109,20 @@ func (w *Watcher) Snapshot() Snapshot {
 	return w.m.snapshot(time.Now())
 }
 
-// signal raises Changes without blocking. Called with w.mu held.
+// AddrGen counts the changes of links, addresses and router adverts (not
+// of neighbours): a caller that compares it across Changes signals can tell
+// a LAN host coming or going from a change of the router's own addresses.
+func (w *Watcher) AddrGen() uint64 { return w.addrGen.Load() }
+
+// signal raises Changes for a change of links, addresses or adverts.
+// Called with w.mu held.
 func (w *Watcher) signal() {
+	w.addrGen.Add(1)
+	w.raise()
+}
+
+// raise raises Changes without blocking. Called with w.mu held.
+func (w *Watcher) raise() {
 	if !w.isReady {
 		return
 	}
@@ -172,7 +196,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 func (w *Watcher) session(ctx context.Context) error {
 	var c *nlConn
 	err := inNetNS(w.opts.NetNS, func() (err error) {
-		c, err = dialNetlink(unix.RTMGRP_LINK|unix.RTMGRP_IPV4_IFADDR|unix.RTMGRP_IPV6_IFADDR, w.rcvBuf)
+		groups := uint32(unix.RTMGRP_LINK | unix.RTMGRP_IPV4_IFADDR | unix.RTMGRP_IPV6_IFADDR)
+		if w.tracked != nil {
+			groups |= unix.RTMGRP_NEIGH // on the same socket, so ordered with links and addresses
+		}
+		c, err = dialNetlink(groups, w.rcvBuf)
 		return err
 	})
 	if err != nil {
@@ -188,7 +216,7 @@ func (w *Watcher) session(ctx context.Context) error {
 	w.mu.Lock()
 	w.m.beginDump()
 	w.mu.Unlock()
-	for _, typ := range []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR} {
+	for _, typ := range dumpTypes(w.tracked != nil) {
 		seq, err := c.requestDump(typ)
 		if err != nil {
 			return err
@@ -228,7 +256,7 @@ func (w *Watcher) receive(c *nlConn, dumpSeq uint32) (dumpDone bool, err error) 
 	}
 	now := time.Now()
 	p := nlParser{b: b, dumpSeq: dumpSeq}
-	var changed, unknown bool
+	var changed, neighChanged, unknown bool
 	w.mu.Lock()
 	for {
 		kind, perr := p.next()
@@ -244,6 +272,8 @@ func (w *Watcher) receive(c *nlConn, dumpSeq uint32) (dumpDone bool, err error) 
 			dumpDone = true
 		case msgLink:
 			changed = w.applyLink(&p.link) || changed
+		case msgNeigh:
+			neighChanged = w.m.applyNeigh(&p.neigh, w.tracked, now) || neighChanged
 		case msgAddr:
 			ch, known := w.applyAddr(&p.addr, now)
 			changed = ch || changed
@@ -253,8 +283,11 @@ func (w *Watcher) receive(c *nlConn, dumpSeq uint32) (dumpDone bool, err error) 
 			unknown = unknown || (!known && !p.addr.del)
 		}
 	}
-	if changed {
+	switch {
+	case changed:
 		w.signal()
+	case neighChanged:
+		w.raise() // a LAN host only: AddrGen stays
 	}
 	w.mu.Unlock()
 	if err == nil && unknown {
@@ -298,7 +331,33 @@ func ReadOnce(ctx context.Context) (Snapshot, error) {
 	return readOnce(ctx, "")
 }
 
+// ReadOnceHosts is ReadOnce that also reads the neighbour table entries of
+// the given LAN hosts (source=host records).
+func ReadOnceHosts(ctx context.Context, macs []MAC) (Snapshot, error) {
+	return readOnceHosts(ctx, "", macs)
+}
+
+// dumpTypes lists the dumps a session starts with: links before addresses
+// (an address names its link), then neighbours when hosts are tracked.
+func dumpTypes(neigh bool) []uint16 {
+	if neigh {
+		return []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR, unix.RTM_GETNEIGH}
+	}
+	return []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR}
+}
+
 func readOnce(ctx context.Context, netNS string) (Snapshot, error) {
+	return readOnceHosts(ctx, netNS, nil)
+}
+
+func readOnceHosts(ctx context.Context, netNS string, macs []MAC) (Snapshot, error) {
+	var tracked map[MAC]bool
+	for _, m := range macs {
+		if tracked == nil {
+			tracked = map[MAC]bool{}
+		}
+		tracked[m] = true
+	}
 	var c *nlConn
 	err := inNetNS(netNS, func() (err error) {
 		c, err = dialNetlink(0, 0)
@@ -312,7 +371,7 @@ func readOnce(ctx context.Context, netNS string) (Snapshot, error) {
 	defer stop()
 	m := newModel()
 	now := time.Now()
-	for _, typ := range []uint16{unix.RTM_GETLINK, unix.RTM_GETADDR} {
+	for _, typ := range dumpTypes(tracked != nil) {
 		seq, err := c.requestDump(typ)
 		if err != nil {
 			return nil, fmt.Errorf("detect: %w", err)
@@ -340,6 +399,8 @@ func readOnce(ctx context.Context, netNS string) (Snapshot, error) {
 					m.applyLink(&p.link)
 				case msgAddr:
 					m.applyAddr(&p.addr, now)
+				case msgNeigh:
+					m.applyNeigh(&p.neigh, tracked, now)
 				}
 			}
 		}

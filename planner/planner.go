@@ -38,6 +38,8 @@ type Inputs struct {
 	PublicIP map[string]netip.Addr
 	// PublicIPErrs holds why the echo services failed, per record key.
 	PublicIPErrs map[string]string
+	// Leases holds odhcpd's DHCPv6 leases: device -> host MAC -> addresses.
+	Leases detect.Leases
 }
 
 // Device returns the Linux device a record reads, resolving option network.
@@ -70,6 +72,8 @@ func Plan(rec *config.Record, in Inputs) Desired {
 			return Desired{Reason: why}
 		}
 		return Desired{Reason: "public address not fetched yet"}
+	case "host":
+		return planHost(rec, in)
 	case "interface", "prefix", "":
 	default:
 		return Desired{Reason: "unknown source " + rec.Source}
@@ -101,4 +105,21 @@ func family(typ string) string {
 		return "IPv4"
 	}
 	return "IPv6"
+}
+
+// planHost follows a LAN host by MAC (source=host).
+func planHost(rec *config.Record, in Inputs) Desired {
+	mac, ok := detect.ParseMAC(rec.MAC)
+	if !ok {
+		return Desired{Reason: "invalid mac " + rec.MAC}
+	}
+	dev, ok := in.Snapshot[rec.Device]
+	if !ok {
+		return Desired{Reason: "device " + rec.Device + " does not exist"}
+	}
+	c := detect.SelectHost(dev, mac, in.Leases[rec.Device][mac], rec.Type, rec.Prefer)
+	if !c.Addr.IsValid() {
+		return Desired{Reason: c.Why}
+	}
+	return Desired{Value: c.Addr}
 }

@@ -53,6 +53,8 @@ type Reconciler struct {
 	DryRun   bool
 	Log      *slog.Logger
 	Now      func() time.Time // nil = time.Now
+
+	zones *zoneLists // listings of the current worker pass, see zonelist.go
 }
 
 func (r *Reconciler) now() time.Time {
@@ -178,13 +180,15 @@ func (r *Reconciler) line(rec *config.Record) string {
 // other lines belong to other configurations (split-horizon answers) and
 // are never touched.
 func (r *Reconciler) list(ctx context.Context, rec *config.Record, line string, calls *state.Calls) ([]providers.Record, error) {
-	var all []providers.Record
-	err := retrySkew(&calls.List, func() (err error) {
-		all, err = r.Provider.List(ctx, rec.Zone, rec.Name, rec.Type)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	all, ok := r.prefetched(rec) // one zone listing for a full check, see zonelist.go
+	if !ok {
+		err := retrySkew(&calls.List, func() (err error) {
+			all, err = r.Provider.List(ctx, rec.Zone, rec.Name, rec.Type)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	lp, hasLines := r.Provider.(providers.LineProvider)
 	if !hasLines {

@@ -155,6 +155,26 @@ func (w *Worker) Want(key string, a netip.Addr) {
 	w.wake()
 }
 
+// WantAll is Want for several records at once (key -> value) with one
+// wake-up, so that the pass it starts sees all of them: records of one zone
+// that need a lookup then share one zone listing (see zonelist.go).
+func (w *Worker) WantAll(wants map[string]netip.Addr) {
+	w.mu.Lock()
+	woke := false
+	for key, a := range wants {
+		it := w.items[key]
+		if it == nil || !a.IsValid() || it.want == a {
+			continue
+		}
+		it.want, it.dirty, it.failures, it.nextTry = a, true, 0, time.Time{}
+		woke = true
+	}
+	w.mu.Unlock()
+	if woke {
+		w.wake()
+	}
+}
+
 // Resync makes every record due now and checked at the provider, ignoring
 // the cache and any backoff.
 func (w *Worker) Resync() {
@@ -217,6 +237,8 @@ func (w *Worker) Run(ctx context.Context) {
 // retry time (zero if none).
 func (w *Worker) runDue(ctx, callCtx context.Context) time.Time {
 	var next time.Time
+	zoneCalls := w.prefetch(callCtx) // one listing per zone for a full check, see zonelist.go
+	defer w.R.EndPrefetch()
 	for i := 0; ; i++ {
 		if ctx.Err() != nil {
 			return time.Time{}
@@ -243,6 +265,10 @@ func (w *Worker) runDue(ctx, callCtx context.Context) time.Time {
 		w.mu.Unlock()
 
 		res := w.R.Apply(callCtx, rec, want, fresh)
+		if c, ok := zoneCalls[rec.Key()]; ok {
+			res.Calls = addCalls(res.Calls, c)
+			delete(zoneCalls, rec.Key())
+		}
 
 		w.mu.Lock()
 		rep := Report{Record: rec, Want: want, Result: res}

@@ -129,7 +129,7 @@ func LoadTrustedTime(dir string) (time.Time, error) {
 // SaveTrustedTime writes t as dir's last known good time.
 func SaveTrustedTime(dir string, t time.Time) error {
 	path := filepath.Join(dir, TrustedTimeFileName)
-	if err := writeAtomic(path, []byte(strconv.FormatInt(t.Unix(), 10)+"\n"), 0o644, ownerOf(dir)); err != nil {
+	if err := writeAtomic(path, []byte(strconv.FormatInt(t.Unix(), 10)+"\n"), 0o644, ownerOf(dir), true); err != nil {
 		return fsErr("write", path, err)
 	}
 	return nil

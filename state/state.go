@@ -4,7 +4,6 @@
 package state
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -36,9 +35,10 @@ type fileFormat struct {
 // Store is the persisted record state, safe for concurrent use.
 type Store struct {
 	path  string
-	owner owner
+	owner owner // who the files belong to (root writing another user's state dir)
 	mu    sync.Mutex
 	recs  map[string]Applied
+	bg    *background // non-nil after Background: writes leave the caller's path
 }
 
 // Open loads dir/state.json. A missing file is an empty store. A corrupt or
@@ -136,11 +136,15 @@ func (s *Store) Keys() []string {
 }
 
 func (s *Store) saveLocked() error {
-	data, err := json.MarshalIndent(fileFormat{Schema: schema, Records: s.recs}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("state: %w", err)
+	if s.bg != nil {
+		s.bg.kick()
+		return nil
 	}
-	if err := writeAtomic(s.path, append(data, '\n'), 0o600, s.owner); err != nil {
+	data, err := s.encodeLocked()
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(s.path, data, 0o600, s.owner, true); err != nil {
 		return fsErr("write", s.path, err)
 	}
 	return nil
@@ -149,12 +153,14 @@ func (s *Store) saveLocked() error {
 // WriteAtomic writes data to path through a temporary file in the same
 // directory: write, fsync, rename, fsync the directory.
 func WriteAtomic(path string, data []byte, mode os.FileMode) error {
-	return writeAtomic(path, data, mode, owner{})
+	return writeAtomic(path, data, mode, owner{}, true)
 }
 
 // writeAtomic is WriteAtomic, the file handed to o before it is renamed
-// into place.
-func writeAtomic(path string, data []byte, mode os.FileMode, o owner) error {
+// into place. Without durable it skips both fsyncs, for files that are
+// rebuilt at every start (status.json): readers still see either the old
+// or the new file, and nothing waits for the disk.
+func writeAtomic(path string, data []byte, mode os.FileMode, o owner, durable bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -179,8 +185,10 @@ func writeAtomic(path string, data []byte, mode os.FileMode, o owner) error {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return err
+	if durable {
+		if err := f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -189,6 +197,9 @@ func writeAtomic(path string, data []byte, mode os.FileMode, o owner) error {
 		return err
 	}
 	ok = true
+	if !durable {
+		return nil
+	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // best effort: some filesystems (tmpfs) do not support it
 		d.Close()

@@ -69,7 +69,9 @@ type Calls struct {
 const statusSchema = "eddns-status/1"
 
 // WriteStatus writes dir/status.json atomically, world-readable (it holds no
-// secrets, and LuCI reads it as another user).
+// secrets, and LuCI reads it as another user). It does not fsync: the file
+// is rebuilt at every start, so only atomicity matters, and a status write
+// must never make an update wait for the disk.
 func WriteStatus(dir string, st Status) error {
 	st.Schema = statusSchema
 	data, err := json.MarshalIndent(st, "", "  ")
@@ -77,7 +79,7 @@ func WriteStatus(dir string, st Status) error {
 		return fmt.Errorf("status: %w", err)
 	}
 	path := filepath.Join(dir, StatusFileName)
-	if err := writeAtomic(path, append(data, '\n'), 0o644, ownerOf(dir)); err != nil {
+	if err := writeAtomic(path, append(data, '\n'), 0o644, ownerOf(dir), false); err != nil {
 		return fsErr("write", path, err)
 	}
 	return nil

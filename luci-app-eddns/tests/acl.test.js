@@ -99,7 +99,8 @@ test('ubus grants are exactly the methods the pages use', async () => {
 		return Object.keys(u).flatMap((o) => u[o].map((m) => o + '.' + m)).sort();
 	};
 	/* fs.read and fs.exec are rpcd's file object (luci-base fs.js). */
-	assert.deepStrictEqual(flat('read'), [ 'file.read', 'service.list' ]);
+	/* luci-rpc getHostHints feeds the MAC picker of host records. */
+	assert.deepStrictEqual(flat('read'), [ 'file.read', 'luci-rpc.getHostHints', 'service.list' ]);
 	/* Actions need write access, and none can reach another service: no
 	 * service.signal, no luci.setInitAction (both take any service name). */
 	assert.deepStrictEqual(flat('write'), [ 'file.exec' ]);

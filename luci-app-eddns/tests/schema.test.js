@@ -63,9 +63,10 @@ test('record fields show only what the source needs', async () => {
 	const { model } = await describeConfigView();
 	const r = model.sections.find((s) => s.type == 'record');
 	const o = (n) => r.options.find((x) => x.name == n);
-	assert.deepStrictEqual(o('device').depends, [ { source: 'interface' }, { source: 'prefix' } ]);
+	assert.deepStrictEqual(o('device').depends, [ { source: 'interface' }, { source: 'prefix' }, { source: 'host' } ]);
 	assert.deepStrictEqual(o('network').depends, [ { source: 'interface' }, { source: 'prefix' } ]);
-	assert.deepStrictEqual(o('prefer').depends, [ { source: 'interface', type: 'AAAA' } ]);
+	assert.deepStrictEqual(o('prefer').depends, [ { source: 'interface', type: 'AAAA' }, { source: 'host', type: 'AAAA' } ]);
+	assert.deepStrictEqual(o('mac').depends, [ { source: 'host' } ]);
 	assert.deepStrictEqual(o('suffix').depends, [ { source: 'prefix' } ]);
 	assert.deepStrictEqual(o('url').depends, [ { source: 'url' } ]);
 	assert.deepStrictEqual(o('value').depends, [ { source: 'static' } ]);

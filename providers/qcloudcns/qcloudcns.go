@@ -74,16 +74,33 @@ func (p *Provider) DefaultLine() string { return defaultLine }
 // typ on every line, with the line's name in Line and paused records marked
 // Disabled.
 func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]providers.Record, error) {
-	name = relName(name)
+	return p.list(ctx, zone, name, typ, false)
+}
+
+// ListZone returns every record of type typ in zone: RecordList without
+// subDomain (https://cloud.tencent.com/document/product/302/8517), all
+// pages, so a full check of many records costs one paged call.
+func (p *Provider) ListZone(ctx context.Context, zone, typ string) ([]providers.Record, error) {
+	return p.list(ctx, zone, "", typ, true)
+}
+
+func (p *Provider) list(ctx context.Context, zone, name, typ string, zoneWide bool) ([]providers.Record, error) {
+	if !zoneWide {
+		name = relName(name)
+	}
 	what := providers.RecordLabel(zone, name, typ)
 	all, err := providers.ListPages(maxPages, pageSize, func(page int) ([]providers.Record, int64, error) {
-		body, err := p.call(ctx, "list", what, "RecordList", map[string]string{
+		params := map[string]string{
 			"domain":     zone,
 			"subDomain":  name,
 			"recordType": typ,
 			"offset":     strconv.Itoa(page * pageSize),
 			"length":     strconv.Itoa(pageSize),
-		})
+		}
+		if zoneWide {
+			delete(params, "subDomain")
+		}
+		body, err := p.call(ctx, "list", what, "RecordList", params)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -102,6 +119,9 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	}
 	if err != nil {
 		return nil, err
+	}
+	if zoneWide {
+		return providers.KeepType(all, typ), nil
 	}
 	return providers.KeepExact(all, name, typ), nil
 }

@@ -86,7 +86,20 @@ func (p *Provider) DefaultLine() string { return DefaultLineID }
 // typ on every line, with the line's id in Line and paused records marked
 // Disabled.
 func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]providers.Record, error) {
-	name = relName(name)
+	return p.list(ctx, zone, name, typ, false)
+}
+
+// ListZone returns every record of type typ in zone: DescribeRecordList
+// without Subdomain (https://cloud.tencent.com/document/api/1427/56166),
+// all pages, so a full check of many records costs one paged call.
+func (p *Provider) ListZone(ctx context.Context, zone, typ string) ([]providers.Record, error) {
+	return p.list(ctx, zone, "", typ, true)
+}
+
+func (p *Provider) list(ctx context.Context, zone, name, typ string, zoneWide bool) ([]providers.Record, error) {
+	if !zoneWide {
+		name = relName(name)
+	}
 	what := providers.RecordLabel(zone, name, typ)
 	all, err := providers.ListPages(maxPages, pageSize, func(page int) ([]providers.Record, int64, error) {
 		// Subdomain is the parameter DescribeRecordList has always
@@ -97,6 +110,9 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 			"RecordType": typ,
 			"Limit":      pageSize,
 			"Offset":     page * pageSize,
+		}
+		if zoneWide {
+			delete(params, "Subdomain")
 		}
 		body, perr := p.call(ctx, "list", what, "DescribeRecordList", params)
 		if perr != nil {
@@ -122,6 +138,9 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	}
 	if err != nil {
 		return nil, err
+	}
+	if zoneWide {
+		return providers.KeepType(all, typ), nil
 	}
 	return providers.KeepExact(all, name, typ), nil
 }

@@ -335,6 +335,15 @@ return baseclass.extend({
 		return true;
 	},
 
+	/* mac is a unicast 48-bit MAC address written with ':' or '-', as
+	 * config.NormalizeMAC accepts it. */
+	mac: function(value) {
+		const m = /^([0-9A-Fa-f]{2})([:-])[0-9A-Fa-f]{2}(\2[0-9A-Fa-f]{2}){4}$/.exec(value);
+		if (!m || (parseInt(m[1], 16) & 1) || /^(00[:-]){5}00$/.test(value))
+			return _('%s is not a MAC address like aa:bb:cc:dd:ee:ff').format(value);
+		return true;
+	},
+
 	/* suffix is an IPv6 host part: the upper 64 bits must be zero. */
 	suffix: function(value) {
 		const ip = parseIP(value);

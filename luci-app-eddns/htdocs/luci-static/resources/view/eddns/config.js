@@ -2,6 +2,7 @@
 'require view';
 'require form';
 'require uci';
+'require rpc';
 'require tools.widgets as widgets';
 'require eddns.validate as check';
 'require eddns.providers as providers';
@@ -120,13 +121,27 @@ function sectionChoices(opt, type, label, fixed) {
 	return opt;
 }
 
+/* callHostHints lists the hosts the router knows (DHCP leases, neighbour
+ * table, ethers) by MAC: luci-rpc getHostHints, the source of LuCI's own
+ * MAC pickers. */
+const callHostHints = rpc.declare({
+	object: 'luci-rpc',
+	method: 'getHostHints',
+	expect: { '': {} }
+});
+
 return view.extend({
 	load: function() {
-		return uci.load('eddns');
+		return Promise.all([
+			uci.load('eddns'),
+			/* Without the hints the MAC field is still a free text field. */
+			callHostHints().catch(function() { return {} })
+		]);
 	},
 
-	render: function() {
+	render: function(data) {
 		let m, s, o;
+		const hints = (Array.isArray(data) && data[1]) || {};
 
 		/* The daemon needs its global section; create it if a hand-written
 		 * config lacks one, so the first save produces a complete file. */
@@ -231,6 +246,7 @@ return view.extend({
 		o.value('prefix', _('Delegated IPv6 prefix + suffix'));
 		o.value('url', _('Public address from echo URLs'));
 		o.value('static', _('Fixed address'));
+		o.value('host', _('A LAN host, by MAC address'));
 		o.default = 'interface';
 		o.validate = function(section_id, value) {
 			if (value == 'prefix' && sibling(this, section_id, 'type') == 'A')
@@ -248,6 +264,7 @@ return view.extend({
 		o.rmempty = true;
 		o.depends('source', 'interface');
 		o.depends('source', 'prefix');
+		o.depends('source', 'host');
 		o.modalonly = true;
 		o.validate = function(section_id, value) {
 			if (!isEmpty(value)) {
@@ -255,6 +272,9 @@ return view.extend({
 				if (r !== true)
 					return r;
 			}
+			/* A host record has no network option; its device defaults to br-lan. */
+			if (sibling(this, section_id, 'source') == 'host')
+				return true;
 			return oneOfDevice(this, section_id, value, 'network');
 		};
 
@@ -282,6 +302,19 @@ return view.extend({
 		o.value('any', _('Any'));
 		o.default = 'stable';
 		o.depends({ source: 'interface', type: 'AAAA' });
+		o.depends({ source: 'host', type: 'AAAA' });
+		o.modalonly = true;
+
+		o = checked(s.option(form.Value, 'mac', _('MAC address'),
+			_('The LAN host to follow, on the device above (default br-lan). Pick a known host or type its MAC address.')),
+			true, function(sid, v) { return check.mac(v) });
+		Object.keys(hints).sort().forEach(function(mac) {
+			const h = hints[mac] || {};
+			const addr = (h.ipaddrs || [])[0] || (h.ip6addrs || [])[0];
+			const label = [ h.name, addr ].filter(function(x) { return x }).join(', ');
+			o.value(mac.toLowerCase(), label ? '%s (%s)'.format(mac.toLowerCase(), label) : mac.toLowerCase());
+		});
+		o.depends('source', 'host');
 		o.modalonly = true;
 
 		o = checked(s.option(form.Value, 'suffix', _('IPv6 suffix'),
