@@ -65,7 +65,7 @@ func TestLoadSample(t *testing.T) {
 		{Section: "static4", Enabled: false, Provider: "ali", Zone: "example.com", Name: "www", Type: "A", TTL: 3600, Line: "telecom",
 			Source: "static", Prefer: "stable", Value: netip.MustParseAddr("192.0.2.1"), Pos: Pos{f, 73}},
 		{Section: "nas", Enabled: true, Provider: "ali", Zone: "example.com", Name: "nas.home", Type: "AAAA", TTL: 600,
-			Source: "host", Device: "br-lan", MAC: "02:11:32:12:34:56", Prefer: "stable", Pos: Pos{f, 93}},
+			Source: "host", Device: "br-lan", MAC: "02:11:32:12:34:56", Prefer: "stable", Pos: Pos{f, 128}},
 	}
 	if len(cfg.Records) != len(wantRecords) {
 		t.Fatalf("%d records, want %d", len(cfg.Records), len(wantRecords))

@@ -109,9 +109,10 @@ func TestWorkerNewestValueWinsAndBurstsCoalesce(t *testing.T) {
 		w.Want(r.Key(), addr(fmt.Sprintf("2001:db8::%x", i)))
 	}
 	close(gt.open)
-	waitFor(t, "final value published", func() bool {
+	waitFor(t, "final value published and reported", func() bool {
 		got := g.fake.Records("example.com")
-		return len(got) == 1 && got[0].Value == "2001:db8::14"
+		rep, _ := reps.last()
+		return len(got) == 1 && got[0].Value == "2001:db8::14" && rep.Want == addr("2001:db8::14")
 	})
 	if n := g.fake.Writes(); n > 2 {
 		t.Errorf("writes = %d for 20 changes during one call; want at most 2", n)
