@@ -582,10 +582,26 @@ func (d *daemon) replan() {
 		}
 		changed = append(changed, change{k, want})
 	}
-	if len(wants) == 1 {
+	switch {
+	case g.unclean:
+		// After a crash the state cache may lag the providers: every
+		// record is looked up, together with its new value, in one pass
+		// per worker (one listing per zone).
+		g.unclean = false
+		batch := map[string]map[string]netip.Addr{}
+		for _, w := range wants {
+			if batch[w.prov] == nil {
+				batch[w.prov] = map[string]netip.Addr{}
+			}
+			batch[w.prov][w.key] = w.v
+		}
+		for prov, rw := range g.workers {
+			rw.w.ResyncWith(batch[prov])
+		}
+	case len(wants) == 1:
 		// The common case, one record: straight to its worker.
 		g.workers[wants[0].prov].w.Want(wants[0].key, wants[0].v)
-	} else if len(wants) > 1 {
+	case len(wants) > 1:
 		// Several (start, a prefix change): together, so that the worker's
 		// pass sees them all and lists each zone once (WantAll).
 		batch := map[string]map[string]netip.Addr{}
@@ -601,12 +617,6 @@ func (d *daemon) replan() {
 	}
 	for _, c := range changed {
 		d.tracker.desired(c.key, c.d)
-	}
-	if g.unclean {
-		g.unclean = false
-		for _, rw := range g.workers {
-			rw.w.Resync()
-		}
 	}
 }
 

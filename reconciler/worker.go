@@ -160,32 +160,51 @@ func (w *Worker) Want(key string, a netip.Addr) {
 // that need a lookup then share one zone listing (see zonelist.go).
 func (w *Worker) WantAll(wants map[string]netip.Addr) {
 	w.mu.Lock()
-	woke := false
-	for key, a := range wants {
-		it := w.items[key]
-		if it == nil || !a.IsValid() || it.want == a {
-			continue
-		}
-		it.want, it.dirty, it.failures, it.nextTry = a, true, 0, time.Time{}
-		woke = true
-	}
+	woke := w.wantLocked(wants)
 	w.mu.Unlock()
 	if woke {
 		w.wake()
 	}
 }
 
+// ResyncWith is WantAll and Resync in one step: the worker's next pass
+// sees every record due and to be looked up at once, so it lists each zone
+// once, never some records alone because the pass began in between.
+func (w *Worker) ResyncWith(wants map[string]netip.Addr) {
+	w.mu.Lock()
+	w.wantLocked(wants)
+	w.resyncLocked()
+	w.mu.Unlock()
+	w.wake()
+}
+
+func (w *Worker) wantLocked(wants map[string]netip.Addr) (changed bool) {
+	for key, a := range wants {
+		it := w.items[key]
+		if it == nil || !a.IsValid() || it.want == a {
+			continue
+		}
+		it.want, it.dirty, it.failures, it.nextTry = a, true, 0, time.Time{}
+		changed = true
+	}
+	return changed
+}
+
 // Resync makes every record due now and checked at the provider, ignoring
 // the cache and any backoff.
 func (w *Worker) Resync() {
 	w.mu.Lock()
+	w.resyncLocked()
+	w.mu.Unlock()
+	w.wake()
+}
+
+func (w *Worker) resyncLocked() {
 	for _, it := range w.items {
 		if it.want.IsValid() {
 			it.fresh, it.dirty, it.nextTry = true, true, time.Time{}
 		}
 	}
-	w.mu.Unlock()
-	w.wake()
 }
 
 // RetryNow drops the backoff of failing records (the clock was fixed, an

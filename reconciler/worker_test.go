@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -221,4 +222,44 @@ func TestWorkerNewValueCancelsBackoff(t *testing.T) {
 		got := g.fake.Records("example.com")
 		return len(got) == 1 && got[0].Value == "2001:db8::2"
 	})
+}
+
+// TestWorkerResyncWithListsTheZoneOnce: after a crash the daemon hands a
+// worker its records' values and asks for a lookup of each in one step.
+// Whenever the worker's pass starts, it sees them all: one listing of the
+// zone, no lookup of a single name, and each record holds its value.
+func TestWorkerResyncWithListsTheZoneOnce(t *testing.T) {
+	g := newRig(t, false)
+	recs := []*config.Record{rec("a", "AAAA"), rec("b", "AAAA"), rec("c", "AAAA")}
+	for i, r := range recs {
+		// A stale cache: the provider holds other values than the cache says.
+		if res := g.r.Apply(context.Background(), r, addr(fmt.Sprintf("2001:db8::%d", i+1)), false); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+	}
+	byName, byZone := g.fake.Calls("DescribeSubDomainRecords"), g.fake.Calls("DescribeDomainRecords")
+	var reps reports
+	w := NewWorker(g.r, reps.add)
+	w.SetRecords(recs)
+	start(t, w)
+	wants := map[string]netip.Addr{}
+	for i, r := range recs {
+		wants[r.Key()] = addr(fmt.Sprintf("2001:db8::%d", i+1))
+	}
+	wants[recs[2].Key()] = addr("2001:db8::33")
+	w.ResyncWith(wants)
+	waitFor(t, "three reports", func() bool { _, n := reps.last(); return n >= 3 })
+	if n := g.fake.Calls("DescribeDomainRecords") - byZone; n != 1 {
+		t.Errorf("%d listings of the zone, want 1", n)
+	}
+	if n := g.fake.Calls("DescribeSubDomainRecords") - byName; n != 0 {
+		t.Errorf("%d lookups of single names, want 0", n)
+	}
+	got := map[string]string{}
+	for _, r := range g.fake.Records("example.com") {
+		got[r.Name] = r.Value
+	}
+	if got["a"] != "2001:db8::1" || got["b"] != "2001:db8::2" || got["c"] != "2001:db8::33" {
+		t.Errorf("records %v", got)
+	}
 }
