@@ -55,14 +55,14 @@ func (r *router) advertise(t *testing.T, pios ...*ndp.PrefixInformation) {
 	}
 }
 
-// advertiseHops sends one advert with the given IPv6 hop limit.
-func (r *router) advertiseHops(t *testing.T, hops int, pios ...*ndp.PrefixInformation) {
+// advertiseWith sends one advert with the given hop limit and source.
+func (r *router) advertiseWith(t *testing.T, cm *ipv6.ControlMessage, pios ...*ndp.PrefixInformation) {
 	t.Helper()
 	ra := &ndp.RouterAdvertisement{CurrentHopLimit: 64, RouterLifetime: 30 * time.Minute}
 	for _, p := range pios {
 		ra.Options = append(ra.Options, p)
 	}
-	if err := r.conn.WriteTo(ra, &ipv6.ControlMessage{HopLimit: hops}, netip.IPv6LinkLocalAllNodes()); err != nil {
+	if err := r.conn.WriteTo(ra, cm, netip.IPv6LinkLocalAllNodes()); err != nil {
 		t.Fatalf("send RA: %v", err)
 	}
 }
@@ -158,17 +158,23 @@ func TestWatcherRouterAdverts(t *testing.T) {
 		t.Errorf("A flag not honoured: %+v", p)
 	}
 
-	// RFC 4861 6.1.2: an advert with a hop limit below 255 was forwarded
-	// and is ignored. Adverts on one link arrive in order, so once the
-	// next proper advert is heard, the forwarded one has been seen too.
-	const p79, p80 = "2001:db8:79::/64", "2001:db8:80::/64"
-	r.advertiseHops(t, 64, pio(p79, false, time.Hour, 2*time.Hour))
-	s = advertiseUntil(t, r, w, "advert after a forwarded one", func(s Snapshot) bool {
+	// RFC 4861 6.1.2: an advert with a hop limit below 255 was forwarded,
+	// and one from a global source address did not come from a router on
+	// the link; both are ignored. Adverts on one link arrive in order, so
+	// once the next proper advert is heard, the bad ones have been seen.
+	const p79, p7a, p80 = "2001:db8:79::/64", "2001:db8:7a::/64", "2001:db8:80::/64"
+	rns.AddrReplace(t, "r0", "2001:db8:ff::1/64", Forever, Forever, "nodad")
+	r.advertiseWith(t, &ipv6.ControlMessage{HopLimit: 64}, pio(p79, false, time.Hour, 2*time.Hour))
+	r.advertiseWith(t, &ipv6.ControlMessage{HopLimit: 255, Src: net.ParseIP("2001:db8:ff::1")}, pio(p7a, false, time.Hour, 2*time.Hour))
+	s = advertiseUntil(t, r, w, "advert after the bad ones", func(s Snapshot) bool {
 		_, ok := raPrefix(s, "h0", p80)
 		return ok
 	}, pio(p80, false, time.Hour, 2*time.Hour))
 	if p, ok := raPrefix(s, "h0", p79); ok {
 		t.Errorf("advert with hop limit 64 was used: %+v", p)
+	}
+	if p, ok := raPrefix(s, "h0", p7a); ok {
+		t.Errorf("advert from a global address was used: %+v", p)
 	}
 
 	// A zero valid lifetime withdraws the prefix.
