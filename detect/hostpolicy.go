@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -48,7 +49,7 @@ func DelegatedPrefixes(d Device) []netip.Prefix {
 			out = append(out, p)
 		}
 	}
-	slices.SortFunc(out, comparePrefix)
+	sort.Slice(out, func(i, j int) bool { return comparePrefix(out[i], out[j]) < 0 }) // see Candidates
 	return out
 }
 

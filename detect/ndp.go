@@ -7,9 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"time"
-
-	"github.com/mdlayher/ndp"
-	"golang.org/x/net/ipv6"
 )
 
 // Bounds on how often an NDP listener retries when it cannot listen (device
@@ -55,16 +52,16 @@ func (w *Watcher) runRA(ctx context.Context, name string, kick <-chan struct{}) 
 	}
 }
 
-// listenRA opens an NDP socket on the named device, which must have a link-
-// local address that finished DAD (binding a tentative one fails).
-func (w *Watcher) listenRA(name string) (*ndp.Conn, int, error) {
+// listenRA opens a router-advert socket on the named device, which must have
+// a link-local address that finished DAD (binding a tentative one fails).
+func (w *Watcher) listenRA(name string) (*raConn, int, error) {
 	w.mu.Lock()
-	index, ok := w.m.hasUsableLinkLocal(name)
+	index, ll, ok := w.m.hasUsableLinkLocal(name)
 	w.mu.Unlock()
 	if !ok {
 		return nil, 0, fmt.Errorf("%s: %w", name, errNoLinkLocal)
 	}
-	var conn *ndp.Conn
+	var conn *raConn
 	err := inNetNS(w.opts.NetNS, func() error {
 		ifi, err := net.InterfaceByIndex(index)
 		if err != nil {
@@ -73,45 +70,38 @@ func (w *Watcher) listenRA(name string) (*ndp.Conn, int, error) {
 		if ifi.Name != name {
 			return fmt.Errorf("ifindex %d is now %s", index, ifi.Name)
 		}
-		conn, _, err = ndp.Listen(ifi, ndp.LinkLocal)
+		conn, err = listenRAOn(index, ll, ifi.MTU)
 		return err
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("ndp listen on %s: %w", name, err)
-	}
-	// Only router adverts wake us, not the neighbour chatter of the link.
-	var f ipv6.ICMPFilter
-	f.SetAll(true)
-	f.Accept(ipv6.ICMPTypeRouterAdvertisement)
-	if err := conn.SetICMPFilter(&f); err != nil {
-		conn.Close()
-		return nil, 0, fmt.Errorf("ndp filter on %s: %w", name, err)
-	}
-	if err := conn.SetControlMessage(ipv6.FlagHopLimit, true); err != nil {
-		conn.Close()
-		return nil, 0, fmt.Errorf("ndp control message on %s: %w", name, err)
+		return nil, 0, fmt.Errorf("router advert socket on %s: %w", name, err)
 	}
 	return conn, index, nil
 }
 
 // serveRA feeds adverts read from conn into the model until ctx is done, the
 // socket fails, or the device is replaced (a new ifindex under the name).
-func (w *Watcher) serveRA(ctx context.Context, conn *ndp.Conn, name string, index int, kick <-chan struct{}) {
+func (w *Watcher) serveRA(ctx context.Context, conn *raConn, name string, index int, kick <-chan struct{}) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
-			msg, cm, src, err := conn.ReadFrom()
+			b, src, hops, err := conn.read()
 			if err != nil {
 				return
 			}
-			ra, ok := msg.(*ndp.RouterAdvertisement)
 			// RFC 4861 6.1.2: a valid advert comes from a link-local
 			// address with hop limit 255, i.e. it was not forwarded.
-			if !ok || !src.IsLinkLocalUnicast() || (cm != nil && cm.HopLimit != ndp.HopLimit) {
+			// Our own adverts (looped back multicast) are not news.
+			if !src.IsLinkLocalUnicast() || hops != ndpHopLimit || src == conn.self {
 				continue
 			}
-			w.applyRA(name, index, raPrefixes(src.WithZone(""), ra))
+			pios, err := parseRA(b)
+			if err != nil {
+				w.log.Debug("ignoring router advert", "device", name, "router", src, "err", err)
+				continue
+			}
+			w.applyRA(name, index, raPrefixes(src, pios))
 		}
 	}()
 	defer func() {
@@ -139,43 +129,27 @@ func (w *Watcher) serveRA(ctx context.Context, conn *ndp.Conn, name string, inde
 
 // raPrefixes extracts the prefix-information options of an advert that
 // RFC 4862 5.5.3 lets a host use: not link-local, and a preferred lifetime
-// no longer than the valid lifetime.
-func raPrefixes(router netip.Addr, ra *ndp.RouterAdvertisement) []RAPrefix {
+// no longer than the valid lifetime. Lifetimes stay in seconds as sent, in
+// which 0xffffffff means forever, like the kernel's Forever.
+func raPrefixes(router netip.Addr, pios []raPIO) []RAPrefix {
 	var out []RAPrefix
-	for _, o := range ra.Options {
-		pi, ok := o.(*ndp.PrefixInformation)
-		if !ok {
+	for _, pi := range pios {
+		p := pi.Prefix
+		if !p.IsValid() || !p.Addr().Is6() || p.Addr().Is4In6() || p.Addr().IsLinkLocalUnicast() || p.Addr().IsMulticast() {
 			continue
 		}
-		p := netip.PrefixFrom(pi.Prefix, int(pi.PrefixLength))
-		if !p.IsValid() || !p.Addr().Is6() || p.Addr().IsLinkLocalUnicast() || p.Addr().IsMulticast() {
-			continue
-		}
-		pref, valid := lifetimeSecs(pi.PreferredLifetime), lifetimeSecs(pi.ValidLifetime)
-		if pref > valid {
+		if pi.Preferred > pi.Valid {
 			continue
 		}
 		out = append(out, RAPrefix{
-			Prefix:     p.Masked(),
+			Prefix:     p,
 			Router:     router,
-			Autonomous: pi.AutonomousAddressConfiguration,
-			Preferred:  pref,
-			Valid:      valid,
+			Autonomous: pi.Autonomous,
+			Preferred:  pi.Preferred,
+			Valid:      pi.Valid,
 		})
 	}
 	return out
-}
-
-// lifetimeSecs converts an NDP lifetime back to the on-the-wire seconds, in
-// which 0xffffffff (ndp.Infinity) means forever, like the kernel's Forever.
-func lifetimeSecs(d time.Duration) uint32 {
-	if d >= ndp.Infinity {
-		return Forever
-	}
-	if d <= 0 {
-		return 0
-	}
-	return uint32(d / time.Second)
 }
 
 // applyRA merges prefixes heard on the named device instance into the model

@@ -8,6 +8,7 @@ import (
 
 	"github.com/eddns/eddns/internal/netnstest"
 	"github.com/mdlayher/ndp"
+	"golang.org/x/net/ipv6"
 )
 
 // router sends router advertisements from the r0 end of a veth pair in its
@@ -50,6 +51,18 @@ func (r *router) advertise(t *testing.T, pios ...*ndp.PrefixInformation) {
 		ra.Options = append(ra.Options, p)
 	}
 	if err := r.conn.WriteTo(ra, nil, netip.IPv6LinkLocalAllNodes()); err != nil {
+		t.Fatalf("send RA: %v", err)
+	}
+}
+
+// advertiseWith sends one advert with the given hop limit and source.
+func (r *router) advertiseWith(t *testing.T, cm *ipv6.ControlMessage, pios ...*ndp.PrefixInformation) {
+	t.Helper()
+	ra := &ndp.RouterAdvertisement{CurrentHopLimit: 64, RouterLifetime: 30 * time.Minute}
+	for _, p := range pios {
+		ra.Options = append(ra.Options, p)
+	}
+	if err := r.conn.WriteTo(ra, cm, netip.IPv6LinkLocalAllNodes()); err != nil {
 		t.Fatalf("send RA: %v", err)
 	}
 }
@@ -143,6 +156,25 @@ func TestWatcherRouterAdverts(t *testing.T) {
 	}
 	if p, _ := raPrefix(s, "h0", p78); p.Autonomous {
 		t.Errorf("A flag not honoured: %+v", p)
+	}
+
+	// RFC 4861 6.1.2: an advert with a hop limit below 255 was forwarded,
+	// and one from a global source address did not come from a router on
+	// the link; both are ignored. Adverts on one link arrive in order, so
+	// once the next proper advert is heard, the bad ones have been seen.
+	const p79, p7a, p80 = "2001:db8:79::/64", "2001:db8:7a::/64", "2001:db8:80::/64"
+	rns.AddrReplace(t, "r0", "2001:db8:ff::1/64", Forever, Forever, "nodad")
+	r.advertiseWith(t, &ipv6.ControlMessage{HopLimit: 64}, pio(p79, false, time.Hour, 2*time.Hour))
+	r.advertiseWith(t, &ipv6.ControlMessage{HopLimit: 255, Src: net.ParseIP("2001:db8:ff::1")}, pio(p7a, false, time.Hour, 2*time.Hour))
+	s = advertiseUntil(t, r, w, "advert after the bad ones", func(s Snapshot) bool {
+		_, ok := raPrefix(s, "h0", p80)
+		return ok
+	}, pio(p80, false, time.Hour, 2*time.Hour))
+	if p, ok := raPrefix(s, "h0", p79); ok {
+		t.Errorf("advert with hop limit 64 was used: %+v", p)
+	}
+	if p, ok := raPrefix(s, "h0", p7a); ok {
+		t.Errorf("advert from a global address was used: %+v", p)
 	}
 
 	// A zero valid lifetime withdraws the prefix.

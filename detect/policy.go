@@ -2,7 +2,7 @@ package detect
 
 import (
 	"net/netip"
-	"slices"
+	"sort"
 )
 
 // This file is the one place that decides which addresses a record may
@@ -70,7 +70,9 @@ func Candidates(addrs []Addr, typ string) []Addr {
 			out = append(out, a)
 		}
 	}
-	slices.SortFunc(out, func(x, y Addr) int { return x.Addr().Compare(y.Addr()) })
+	// sort.Slice, not slices.SortFunc: each struct type given to SortFunc
+	// links its own copy of pdqsort (about 14 KB on mipsle).
+	sort.Slice(out, func(i, j int) bool { return out[i].Addr().Less(out[j].Addr()) })
 	return out
 }
 

@@ -154,18 +154,19 @@ func comparePrefix(a, b netip.Prefix) int {
 }
 
 // hasUsableLinkLocal reports whether the named device has an IPv6 link-local
-// address that can be bound (DAD finished), which ndp.Listen needs.
-func (m *model) hasUsableLinkLocal(name string) (index int, ok bool) {
+// address that can be bound (DAD finished), which listenRAOn needs, and
+// returns it.
+func (m *model) hasUsableLinkLocal(name string) (index int, ll netip.Addr, ok bool) {
 	d := m.devs[name]
 	if d == nil {
-		return 0, false
+		return 0, netip.Addr{}, false
 	}
 	for _, e := range d.addrs {
 		if ip := e.Addr.Addr(); ip.Is6() && ip.IsLinkLocalUnicast() && e.Flags&(FlagTentative|FlagDADFailed) == 0 {
-			return d.index, true
+			return d.index, ip, true
 		}
 	}
-	return d.index, false
+	return d.index, netip.Addr{}, false
 }
 
 // raUsable reports whether p counts as preferred at now.
