@@ -282,7 +282,7 @@ func BenchmarkIdle(b *testing.B) {
 	b.Logf("%-46s %8d over %v (%.3f/s; threads %d -> %d)", "context switches while idle", n, idle, float64(n)/idle.Seconds(), threads, threads2)
 	rs := rss(b, r.d.PID())
 	b.ReportMetric(mb(rs), "RSS-MB")
-	b.Logf("%-46s %8.2f MB %s", "RSS idle after 100 updates (the target)", mb(rs), rssSplit(b, r.d.PID()))
+	b.Logf("%-46s %8.2f MB %s", "RSS idle after 100 updates, 1 record", mb(rs), rssSplit(b, r.d.PID()))
 	r.d.Stop()
 }
 
