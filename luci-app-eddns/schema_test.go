@@ -335,7 +335,7 @@ func TestIPKBuildsWithMkipk(t *testing.T) {
 	for _, f := range p.Fields {
 		fields[f.Name] = f.Value
 	}
-	for k, want := range map[string]string{"Package": "luci-app-eddns", "Version": "1.2.3-1", "Architecture": "all", "Depends": "eddns, luci-base", "Section": "luci"} {
+	for k, want := range map[string]string{"Package": "luci-app-eddns", "Version": "1.2.3-1", "Architecture": "all", "Depends": "libc, eddns, luci-base", "Section": "luci"} {
 		if fields[k] != want {
 			t.Errorf("control %s = %q, want %q", k, fields[k], want)
 		}

@@ -47,7 +47,7 @@ func TestI18nPackage(t *testing.T) {
 	for k, v := range map[string]string{
 		"Package":        i18nPkg,
 		"Version":        testVersion + "-" + testRelease,
-		"Depends":        "luci-app-eddns",
+		"Depends":        "libc, luci-app-eddns",
 		"SourceName":     "luci-app-eddns",
 		"Section":        "luci",
 		"Architecture":   "all",

@@ -151,7 +151,7 @@ func TestBuiltPackages(t *testing.T) {
 			wantFields := map[string]string{
 				"Package":        "eddns",
 				"Version":        testVersion + "-" + testRelease,
-				"Depends":        "ca-bundle",
+				"Depends":        "libc, ca-bundle",
 				"Architecture":   tg.Arch,
 				"Require-User":   "eddns:eddns",
 				"Installed-Size": strconv.FormatInt(p.DataTarSize, 10),

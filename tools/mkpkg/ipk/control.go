@@ -3,6 +3,7 @@ package ipk
 import (
 	"bufio"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -25,7 +26,13 @@ func (s *Spec) Control(installedSize int64, sourceDateEpoch int64) string {
 	}
 	add("Package", s.Package)
 	add("Version", s.FullVersion())
-	add("Depends", strings.Join(s.Depends, ", "))
+	// Every package but libc itself depends on libc (package-defaults.mk
+	// DEPENDS, kept by package-pack.mk), as on the apk side.
+	deps := s.Depends
+	if s.Package != "libc" && !slices.Contains(deps, "libc") {
+		deps = append([]string{"libc"}, deps...)
+	}
+	add("Depends", strings.Join(deps, ", "))
 	add("Conflicts", strings.Join(s.Conflicts, ", "))
 	add("Provides", strings.Join(s.Provides, ", "))
 	add("Source", s.Source)

@@ -155,7 +155,7 @@ func TestControlFields(t *testing.T) {
 	values := map[string]string{
 		"Package":         "eddns",
 		"Version":         "1.2.3-1",
-		"Depends":         "ca-bundle",
+		"Depends":         "libc, ca-bundle",
 		"Architecture":    "mipsel_24kc",
 		"Require-User":    "eddns:eddns",
 		"SourceDateEpoch": strconv.Itoa(testEpoch),
