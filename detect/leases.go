@@ -1,14 +1,11 @@
 package detect
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os/exec"
-	"strings"
 )
 
 // UbusPath is where OpenWrt installs the ubus CLI (package ubus, /bin/ubus).
@@ -23,18 +20,14 @@ type Leases map[string]map[MAC][]netip.Addr
 // ReadDHCPv6Leases asks odhcpd for its DHCPv6 leases:
 // `ubus call dhcp ipv6leases`, run through the ubus CLI at ubus.
 func ReadDHCPv6Leases(ctx context.Context, ubus string) (Leases, error) {
-	ctx, cancel := context.WithTimeout(ctx, ubusTimeout)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, ubus, "call", "dhcp", "ipv6leases")
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			err = fmt.Errorf("%w: %s", err, firstLine(msg))
-		}
+	stdout, code, msg, err := runUbusAt(ctx, ubus, "call", "dhcp", "ipv6leases")
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("ubus call dhcp ipv6leases: %w", err)
+	case code != 0:
+		return nil, fmt.Errorf("ubus call dhcp ipv6leases: exit status %d: %s", code, msg)
 	}
-	return ParseIPv6Leases(stdout.Bytes())
+	return ParseIPv6Leases(stdout)
 }
 
 // ipv6Leases is the reply of odhcpd's ipv6leases method (odhcpd

@@ -19,7 +19,7 @@ const ubusTimeout = 5 * time.Second
 // an environment holding only container=ujail (procd jail/jail.c), so there
 // is no PATH to look it up in. A variable so that tests can point it at a
 // stand-in.
-var ubusPath = "/bin/ubus"
+var ubusPath = UbusPath
 
 // Exit statuses of `ubus call` (ubus cli.c). A failed lookup of the object
 // returns libubus's UBUS_STATUS_* as is (main: "Command failed: <strerror>",
@@ -99,10 +99,15 @@ func objectVisible(ctx context.Context, object string) bool {
 // runUbus runs the ubus CLI. It returns stdout, the exit status and the
 // first line of stderr; err only when ubus could not be run at all.
 func runUbus(ctx context.Context, args ...string) (stdout []byte, code int, msg string, err error) {
+	return runUbusAt(ctx, ubusPath, args...)
+}
+
+// runUbusAt is runUbus with the CLI at path.
+func runUbusAt(ctx context.Context, path string, args ...string) (stdout []byte, code int, msg string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, ubusTimeout)
 	defer cancel()
 	var out, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, ubusPath, args...)
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	err = cmd.Run()
 	msg = firstLine(strings.TrimSpace(stderr.String()))
