@@ -139,7 +139,13 @@ func (e *Emitter) deliver(r Record) {
 		if err == nil {
 			return
 		}
-		e.log.Debug("procd did not take the hotplug call; running the scripts here", "err", err)
+		if !errors.Is(err, errNoProcdObject) {
+			// procd has the object but the call failed (a timeout, a
+			// refusal): the scripts may have run, so not again here.
+			e.log.Warn("hotplug call to procd failed", "object", HotplugObject, "record", r.Name, "err", err)
+			return
+		}
+		e.log.Debug("procd has no hotplug object for eddns; running the scripts here")
 	}
 	if err := e.hotplug(r); err != nil {
 		e.log.Warn("hotplug scripts", "dir", e.o.HotplugDir, "record", r.Name, "err", err)
@@ -170,11 +176,23 @@ func (e *Emitter) dispatch(r Record) error {
 	ctx, cancel := context.WithTimeout(context.Background(), ubusTimeout)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, e.o.Ubus, "call", HotplugObject, "call", string(msg)).CombinedOutput()
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.ExitCode() == ubusLookupNotFound {
+		return errNoProcdObject
+	}
 	if err != nil && len(out) > 0 {
 		return fmt.Errorf("%w: %s", err, firstLine(out))
 	}
 	return err
 }
+
+// ubusLookupNotFound is the exit status of `ubus call` when the object does
+// not exist: the failed lookup's UBUS_STATUS_NOT_FOUND as is (ubus cli.c
+// ubus_cli_call, ubusmsg.h).
+const ubusLookupNotFound = 4
+
+// errNoProcdObject: procd offers no hotplug.eddns (no /etc/hotplug.d/eddns,
+// or a procd without hotplug-dispatch), so the daemon runs the scripts.
+var errNoProcdObject = errors.New("procd has no " + HotplugObject + " object")
 
 // send runs `ubus send eddns.record <json>` (ubus cli.c: "send <type>
 // [<message>]" broadcasts an event; listeners see it with `ubus listen`).

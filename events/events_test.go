@@ -28,9 +28,15 @@ func ubusStub(log string, args []string) int {
 	if len(args) == 4 && args[0] == "call" && args[1] == HotplugObject && args[2] == "call" {
 		// procd's hotplug-dispatch: present only when the test says so;
 		// otherwise ubus's answer for a missing object.
-		if os.Getenv("UBUS_STUB_PROCD") == "" {
+		switch os.Getenv("UBUS_STUB_PROCD") {
+		case "":
 			fmt.Fprintln(os.Stderr, "Command failed: Not found")
 			return 4
+		case "timeout":
+			// The object exists but procd did not answer in time: the
+			// invoke fails through ubus_cli_error, exit -UBUS_STATUS_TIMEOUT.
+			fmt.Fprintln(os.Stderr, "Command failed: ubus call hotplug.eddns call (Request timed out)")
+			return 256 - 7
 		}
 		var msg struct {
 			Env []string `json:"env"`
@@ -202,5 +208,22 @@ func TestScriptsThroughProcd(t *testing.T) {
 	}
 	if strings.Contains(env, "PATH=") {
 		t.Errorf("hotplug env %q carries PATH, which procd refuses", env)
+	}
+}
+
+// TestScriptsNotRunTwice: when procd has hotplug.eddns but the call fails
+// (here a timeout), procd may have run the scripts: the daemon does not run
+// them again; only a missing object makes it run them itself.
+func TestScriptsNotRunTwice(t *testing.T) {
+	ubus, _ := stubUbus(t)
+	t.Setenv("UBUS_STUB_PROCD", "timeout")
+	dir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "out")
+	write(t, filepath.Join(dir, "10-script"), `echo ran >> "`+out+`"`+"\n", 0o644)
+	e := New(Options{Ubus: ubus, HotplugDir: dir})
+	e.Emit(Record{Name: "nas.example.com", Type: "AAAA", Old: "2001:db8::1", New: "2001:db8::2", Result: "updated"})
+	e.Close()
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the script ran in the daemon after procd's hotplug call failed")
 	}
 }
