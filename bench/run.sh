@@ -6,7 +6,10 @@
 # switches while idle, and a minimal in-process client as the floor; the
 # same with state_dir on tmpfs and on a loop-mounted ext4 image with 50
 # records configured (BenchmarkStateDisk), and provider calls per full
-# check for 1, 10 and 50 records in one zone (BenchmarkResyncCalls).
+# check for 1, 10 and 50 records in one zone (BenchmarkResyncCalls); and the
+# idle RSS of e2e/testdata/rssfloor, the least a Go DDNS client linking
+# crypto/tls, encoding/json and log/slog can be, after the same updates
+# (BenchmarkRSSFloor): the floor the RSS target is measured against.
 # Needs root (it creates network namespaces). Nothing here asserts on time.
 #
 #   sudo bench/run.sh                  # 200 changes, 60 s idle window

@@ -87,6 +87,18 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binary = filepath.Join(dir, "eddns")
+	// The module root is the parent of this package's directory.
+	if err := goBuild(binary, ".."); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// goBuild builds the main package pkg into out the way release packages
+// are built (Makefile, tools/mkpkg), so that what is measured and tested is
+// what ships.
+func goBuild(out, pkg string) error {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		// `go test` may run with a PATH that lacks go; use the toolchain
@@ -95,17 +107,13 @@ func buildAndRun(m *testing.M) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	// The module root is the parent of this package's directory. Built the
-	// way release packages are (Makefile, tools/mkpkg), so that what is
-	// measured and tested is what ships.
-	args := append(append([]string{"build"}, target.GoFlags()...), "-ldflags", "-s -w", "-o", binary, "..")
+	args := append(append([]string{"build"}, target.GoFlags()...), "-ldflags", "-s -w", "-o", out, pkg)
 	cmd := exec.CommandContext(ctx, gobin, args...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: go build: %v\n%s", err, out)
-		return 1
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, msg)
 	}
-	return m.Run()
+	return nil
 }
 
 // Kind names a provider type as the configuration spells it.
