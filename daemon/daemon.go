@@ -64,6 +64,8 @@ type addrWatcher interface {
 	Snapshot() detect.Snapshot
 	// AddrGen counts link, address and advert changes (not LAN hosts).
 	AddrGen() uint64
+	// SetRADevices changes the devices whose router adverts are heard.
+	SetRADevices(names []string)
 }
 
 // environment is what the daemon asks of the system.
@@ -539,6 +541,9 @@ func (d *daemon) reevaluate(full bool) {
 	g := d.gen
 	if hasNetworks(g.recs) {
 		g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(context.Background(), g.recs)
+		// A network may now sit on a device that did not exist at start
+		// (pppoe-wan is made at ifup): listen for its adverts too.
+		g.watcher.SetRADevices(raDevices(g.recs, g.in))
 	}
 	d.replan()
 	for _, rw := range g.workers {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,7 @@ type fakeWatcher struct {
 	running atomic.Bool
 	fail    chan error // Run returns what is sent here
 	gen     atomic.Uint64
+	ra      []string // devices of router-advert listeners
 }
 
 func newFakeWatcher(snap detect.Snapshot) *fakeWatcher {
@@ -63,6 +65,18 @@ func (w *fakeWatcher) Run(ctx context.Context) error {
 		return err
 	}
 }
+func (w *fakeWatcher) SetRADevices(names []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.ra = slices.Clone(names)
+}
+
+func (w *fakeWatcher) raDevices() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.ra)
+}
+
 func (w *fakeWatcher) Ready() <-chan struct{}   { return w.ready }
 func (w *fakeWatcher) Changes() <-chan struct{} { return w.changes }
 func (w *fakeWatcher) AddrGen() uint64          { return w.gen.Load() }
@@ -124,10 +138,11 @@ func newWorld(t *testing.T) *world {
 	w.endpoint = srv.URL
 	w.conf = filepath.Join(w.dir, "eddns.conf")
 	w.env = &environment{
-		newWatcher: func(detect.WatchOptions) addrWatcher {
+		newWatcher: func(o detect.WatchOptions) addrWatcher {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			fw := newFakeWatcher(w.snap)
+			fw.ra = o.RADevices
 			w.watchers = append(w.watchers, fw)
 			return fw
 		},
@@ -374,6 +389,31 @@ func TestInterfacesChangedSignal(t *testing.T) {
 	w.quiesce()
 	if got := lists(w.fake) - before; got != 1 {
 		t.Errorf("full check of three records in one zone: %d listings, want 1", got)
+	}
+}
+
+// TestInterfacesChangedRADevices: after SignalInterfaces, a prefix record
+// whose network moved to another device (pppoe-wan appears at ifup) has its
+// router adverts heard there, without a reload.
+func TestInterfacesChangedRADevices(t *testing.T) {
+	w := newWorld(t)
+	w.snap = merge(addrSnap("eth1", "2001:db8:1::1"), addrSnap("pppoe-wan", "2001:db8:2::1"))
+	w.networks["wan"] = "eth1"
+	w.config(filepath.Join(w.dir, "state"),
+		record("nas", "type", "AAAA", "source", "prefix", "network", "wan", "suffix", "::10"))
+	w.start()
+	w.waitLog("eddns started")
+	fw := w.watchers[len(w.watchers)-1]
+	if got := fw.raDevices(); !slices.Equal(got, []string{"eth1"}) {
+		t.Fatalf("router adverts heard on %v at start, want [eth1]", got)
+	}
+	w.mu.Lock()
+	w.networks["wan"] = "pppoe-wan"
+	w.mu.Unlock()
+	w.signal(SignalInterfaces)
+	w.waitFor("adverts heard on pppoe-wan", func() bool { return slices.Equal(fw.raDevices(), []string{"pppoe-wan"}) })
+	if n := len(w.watchers); n != 1 {
+		t.Errorf("%d watchers; SignalInterfaces must not rebuild the generation", n)
 	}
 }
 

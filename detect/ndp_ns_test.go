@@ -183,3 +183,52 @@ func TestWatcherRouterAdverts(t *testing.T) {
 		return !ok
 	}, pio(p78, false, 0, 0))
 }
+
+// TestSetRADevices: a device added while the watcher runs gets a listener
+// (netifd moved a network onto it), and one removed loses it.
+func TestSetRADevices(t *testing.T) {
+	rns, hns := netnstest.New(t), netnstest.New(t)
+	rns.AddVethTo(t, "r0", hns, "h0")
+	rns.Sysctl(t, "net.ipv6.conf.r0.accept_dad", "0")
+	hns.Sysctl(t, "net.ipv6.conf.h0.accept_ra", "0") // only our listener hears them
+	w := startWatcher(t, hns, WatchOptions{})
+	rns.LinkUp(t, "r0")
+	hns.LinkUp(t, "h0")
+	r := newRouter(t, rns, "r0")
+
+	const p91, p92 = "2001:db8:91::/64", "2001:db8:92::/64"
+	// Nobody listens on h0 yet: adverts go unheard.
+	for range 5 {
+		r.advertise(t, pio(p91, false, time.Hour, 2*time.Hour))
+		time.Sleep(20 * time.Millisecond)
+	}
+	if p, ok := raPrefix(w.Snapshot(), "h0", p91); ok {
+		t.Fatalf("advert heard with no listener on h0: %+v", p)
+	}
+
+	w.SetRADevices([]string{"h0"})
+	advertiseUntil(t, r, w, "advert on the added device", func(s Snapshot) bool {
+		_, ok := raPrefix(s, "h0", p91)
+		return ok
+	}, pio(p91, false, time.Hour, 2*time.Hour))
+
+	w.SetRADevices(nil)
+	w.raMu.Lock()
+	running := len(w.raStop)
+	w.raMu.Unlock()
+	if running != 0 {
+		t.Fatalf("%d listeners still registered after SetRADevices(nil)", running)
+	}
+	// The stopped listener closes its socket: a new prefix stays unheard.
+	for range 10 {
+		r.advertise(t, pio(p92, false, time.Hour, 2*time.Hour))
+		time.Sleep(20 * time.Millisecond)
+	}
+	if p, ok := raPrefix(w.Snapshot(), "h0", p92); ok {
+		t.Errorf("advert heard after the listener was removed: %+v", p)
+	}
+	// What was heard before stays until its lifetime ends.
+	if _, ok := raPrefix(w.Snapshot(), "h0", p91); !ok {
+		t.Errorf("prefix heard before the removal is gone")
+	}
+}

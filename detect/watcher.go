@@ -48,8 +48,15 @@ type Watcher struct {
 	log     *slog.Logger
 	changes chan struct{}
 	ready   chan struct{}
-	raKick  map[string]chan struct{} // fixed after NewWatcher
-	tracked map[MAC]bool             // HostMACs; fixed after NewWatcher
+	tracked map[MAC]bool // HostMACs; fixed after NewWatcher
+
+	// The router-advert listeners: one per device, started by Run and
+	// changed while running by SetRADevices. Lock order: mu, then raMu.
+	raMu   sync.Mutex
+	raKick map[string]chan struct{} // wakes a device's listener
+	raStop map[string]raListener    // running listeners
+	raCtx  context.Context          // Run's; nil before Run and after
+	raWG   sync.WaitGroup
 
 	mu        sync.Mutex
 	m         *model
@@ -73,6 +80,7 @@ func NewWatcher(opts WatchOptions) *Watcher {
 		changes: make(chan struct{}, 1),
 		ready:   make(chan struct{}),
 		raKick:  map[string]chan struct{}{},
+		raStop:  map[string]raListener{},
 		m:       newModel(),
 		rcvBuf:  sockRcvBuf,
 	}
@@ -137,6 +145,8 @@ func (w *Watcher) raise() {
 // or addresses changed (it may now be able to listen, or must re-listen on a
 // new ifindex).
 func (w *Watcher) kickRA(name string) {
+	w.raMu.Lock()
+	defer w.raMu.Unlock()
 	if ch, ok := w.raKick[name]; ok {
 		select {
 		case ch <- struct{}{}:
@@ -145,24 +155,102 @@ func (w *Watcher) kickRA(name string) {
 	}
 }
 
+// kickAllRA wakes every router-advert listener.
+func (w *Watcher) kickAllRA() {
+	w.raMu.Lock()
+	defer w.raMu.Unlock()
+	for _, ch := range w.raKick {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// raListener is a running router-advert listener.
+type raListener struct {
+	stop context.CancelFunc
+	done chan struct{} // closed when it has closed its socket
+}
+
+// SetRADevices changes the devices whose router adverts are listened to,
+// e.g. after netifd moved a network onto a device that did not exist
+// before (pppoe-wan appears at ifup). Listeners on devices still wanted
+// keep running; removed ones have closed their sockets when it returns;
+// the prefixes already heard stay in the model until their lifetimes end.
+// Safe to call from any goroutine, before or during Run.
+func (w *Watcher) SetRADevices(names []string) {
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	var stopped []chan struct{}
+	w.raMu.Lock()
+	for name := range w.raKick {
+		if want[name] {
+			continue
+		}
+		if l, ok := w.raStop[name]; ok {
+			l.stop()
+			stopped = append(stopped, l.done)
+			delete(w.raStop, name)
+		}
+		delete(w.raKick, name)
+		w.log.Info("no longer listening for router advertisements", "device", name)
+	}
+	for name := range want {
+		if _, ok := w.raKick[name]; ok {
+			continue
+		}
+		w.raKick[name] = make(chan struct{}, 1)
+		if w.raCtx != nil {
+			w.startRALocked(name)
+		}
+	}
+	w.raMu.Unlock()
+	// Not under raMu: a listener may be taking mu, and mu's holders kick.
+	for _, done := range stopped {
+		<-done
+	}
+}
+
+// startRALocked starts the listener of a device. Called with raMu held
+// while Run is running.
+func (w *Watcher) startRALocked(name string) {
+	ctx, stop := context.WithCancel(w.raCtx)
+	l := raListener{stop: stop, done: make(chan struct{})}
+	w.raStop[name] = l
+	kick := w.raKick[name]
+	w.raWG.Go(func() {
+		defer close(l.done)
+		w.runRA(ctx, name, kick)
+	})
+}
+
 // Run watches until ctx is done, then returns nil. It never gives up on a
 // netlink failure: it re-dumps and resubscribes with bounded backoff, so the
 // model is never left stale. Call Run once per Watcher.
 func (w *Watcher) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
 	defer func() {
 		cancel()
-		wg.Wait()
+		w.raMu.Lock()
+		w.raCtx = nil // no listener starts after this
+		clear(w.raStop)
+		w.raMu.Unlock()
+		w.raWG.Wait()
 		w.mu.Lock()
 		if w.raTimer != nil {
 			w.raTimer.Stop()
 		}
 		w.mu.Unlock()
 	}()
-	for _, name := range w.opts.RADevices {
-		wg.Go(func() { w.runRA(ctx, name, w.raKick[name]) })
+	w.raMu.Lock()
+	w.raCtx = ctx
+	for name := range w.raKick {
+		w.startRALocked(name)
 	}
+	w.raMu.Unlock()
 
 	delay := resyncMinDelay
 	t := time.NewTimer(time.Hour)
@@ -236,9 +324,7 @@ func (w *Watcher) session(ctx context.Context) error {
 		w.signal()
 	}
 	w.mu.Unlock()
-	for _, name := range w.opts.RADevices {
-		w.kickRA(name)
-	}
+	w.kickAllRA()
 	for {
 		if _, err := w.receive(c, 0); err != nil {
 			return err
