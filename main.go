@@ -43,6 +43,9 @@ type globalOpts struct {
 	Config   string `short:"c" long:"config" default:"/etc/config/eddns" value-name:"FILE" description:"UCI configuration file"`
 	DryRun   bool   `long:"dry-run" description:"log the API calls run/once would make and make none"`
 	LogLevel string `long:"log-level" choice:"debug" choice:"info" choice:"warn" choice:"error" description:"override global.log_level"`
+	// The init script names dnsmasq's lease files: inside ujail the
+	// daemon sees neither /etc/config/dhcp nor /tmp, only these.
+	DHCPLeaseFiles []string `long:"dhcp-leasefile" value-name:"FILE" description:"dnsmasq lease file for source 'host' A records (repeatable; default: each leasefile of /etc/config/dhcp, else /tmp/dhcp.leases)"`
 }
 
 // cli holds the state shared by all subcommands.
@@ -75,7 +78,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	add("run", "run the daemon", "Watch addresses and keep every enabled record current until SIGTERM. "+
-		"SIGHUP reloads the configuration, SIGUSR1 forces a full check, SIGUSR2 says the clock is now trustworthy.", &runCmd{c: c})
+		"SIGHUP reloads the configuration, SIGUSR1 forces a full check, SIGUSR2 says the clock is now trustworthy, SIGWINCH that interfaces changed.", &runCmd{c: c})
 	add("once", "one detect and update pass", "Detect addresses once, bring every enabled record up to date, "+
 		"and exit 0 only if every record now holds its value.", &onceCmd{c: c})
 	add("check", "validate the configuration", "Report every problem in the configuration as file:line: section.option: message. "+
@@ -118,7 +121,7 @@ func (c *cli) setupLog() {
 
 func (c *cli) daemonOpts() daemon.Options {
 	return daemon.Options{ConfigPath: c.opts.Config, DryRun: c.opts.DryRun, Version: version,
-		Log: c.log, Level: c.level, LevelFixed: c.opts.LogLevel != ""}
+		Log: c.log, Level: c.level, LevelFixed: c.opts.LogLevel != "", DHCPLeaseFiles: c.opts.DHCPLeaseFiles}
 }
 
 // configError prints a configuration problem list and sets exit status 2.

@@ -43,6 +43,9 @@ type Options struct {
 	// StatusCopy, when set, is a root-owned file the status is also
 	// written into, in place, for LuCI (see state.WriteStatusCopy).
 	StatusCopy string
+	// DHCPLeaseFiles are dnsmasq's lease files; none: those named by
+	// /etc/config/dhcp (see leaseFiles).
+	DHCPLeaseFiles []string
 
 	// env replaces the system (netlink, ubus, echo services) in tests.
 	env *environment
@@ -98,10 +101,11 @@ type daemon struct {
 
 	fetchKick chan []*config.Record
 	fetched   chan fetchResult
-	died      chan *generation   // a generation's watcher stopped on its own
-	leaseKick chan struct{}      // see hosts.go
-	leased    chan detect.Leases // see hosts.go
-	events    *events.Emitter    // see events.go
+	died      chan *generation // a generation's watcher stopped on its own
+	leaseKick chan struct{}    // see hosts.go
+	leased    chan leaseSet    // see hosts.go
+	leaseWant atomic.Uint32    // leasesWanted of the running generation
+	events    *events.Emitter  // see events.go
 }
 
 // generation is everything built from one configuration. A reload builds
@@ -176,7 +180,7 @@ func Run(ctx context.Context, o Options) error {
 		fetched:   make(chan fetchResult, 1),
 		died:      make(chan *generation, 1),
 		leaseKick: make(chan struct{}, 1),
-		leased:    make(chan detect.Leases, 1),
+		leased:    make(chan leaseSet, 1),
 	}
 	d.events = d.newEmitter()
 	defer d.events.Close()
@@ -218,7 +222,7 @@ func Run(ctx context.Context, o Options) error {
 			}
 			d.kickLeases()
 		case l := <-d.leased:
-			d.gen.in.Leases = l
+			d.gen.in.Leases, d.gen.in.Leases4 = l.v6, l.v4
 			d.replan()
 		case r := <-d.fetched:
 			d.gen.in.PublicIP, d.gen.in.PublicIPErrs = r.addrs, r.errs
@@ -518,7 +522,7 @@ func (d *daemon) reload(ctx context.Context) {
 		return
 	}
 	gen.in.PublicIP, gen.in.PublicIPErrs = old.in.PublicIP, old.in.PublicIPErrs
-	gen.in.Leases = old.in.Leases
+	gen.in.Leases, gen.in.Leases4 = old.in.Leases, old.in.Leases4
 	d.commit(gen, old)
 	d.log.Info("configuration reloaded", "records", len(gen.recs))
 	d.replan()

@@ -33,22 +33,54 @@ func ubusPath() string {
 	return detect.UbusPath
 }
 
-// wantsLeases reports whether a record follows a LAN host's IPv6 address,
-// which odhcpd's DHCPv6 leases can name.
-func wantsLeases(recs []*config.Record) bool {
-	for _, r := range recs {
-		if r.Source == "host" && r.Type == "AAAA" {
-			return true
-		}
-	}
-	return false
+// leaseSet is what the router's DHCP servers leased: DHCPv6 (odhcpd) by
+// LAN device, DHCPv4 (dnsmasq's lease files, odhcpd) by MAC.
+type leaseSet struct {
+	v6 detect.Leases
+	v4 detect.Leases4
 }
 
-// kickLeases asks the lease goroutine to re-read odhcpd's leases: after a
-// neighbour or prefix change a host may have a new DHCPv6 address. Kicks
+// Which leases the records can use, for leaseWant.
+const (
+	wantLeases6 = 1 << iota // a source=host AAAA record
+	wantLeases4             // a source=host A record
+)
+
+// leasesWanted says which leases can name a record's LAN host.
+func leasesWanted(recs []*config.Record) uint32 {
+	var w uint32
+	for _, r := range recs {
+		switch {
+		case r.Source != "host":
+		case r.Type == "AAAA":
+			w |= wantLeases6
+		case r.Type == "A":
+			w |= wantLeases4
+		}
+	}
+	return w
+}
+
+// dhcpConfig is the UCI file of the router's DHCP servers.
+const dhcpConfig = "/etc/config/dhcp"
+
+// leaseFiles are the dnsmasq lease files to read: those given on the
+// command line (the init script passes them, as a jail hides the rest),
+// else those /etc/config/dhcp names.
+func leaseFiles(o Options) []string {
+	if len(o.DHCPLeaseFiles) > 0 {
+		return o.DHCPLeaseFiles
+	}
+	return detect.DnsmasqLeaseFiles(dhcpConfig)
+}
+
+// kickLeases asks the lease goroutine to re-read the leases: after a
+// neighbour or prefix change a host may have a new address. Kicks
 // coalesce; the reading happens off the main loop.
 func (d *daemon) kickLeases() {
-	if !wantsLeases(d.gen.recs) {
+	w := leasesWanted(d.gen.recs)
+	d.leaseWant.Store(w)
+	if w == 0 {
 		return
 	}
 	select {
@@ -58,30 +90,39 @@ func (d *daemon) kickLeases() {
 }
 
 // leaseLoop reads the leases when kicked and hands changed ones to the main
-// loop. Without ubus (not OpenWrt) or odhcpd it stays quiet: the neighbour
-// table alone still finds the host.
+// loop. A router without odhcpd or dnsmasq (or not OpenWrt at all) has
+// none, which is no error: the neighbour table alone still finds the host.
 func (d *daemon) leaseLoop(ctx context.Context) {
-	var last detect.Leases
-	var lastErr string
+	var last leaseSet
+	var lastErr6, lastErr4 string
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.leaseKick:
 		}
-		path := ubusPath()
-		if _, err := os.Stat(path); err != nil {
-			continue
+		want := d.leaseWant.Load()
+		ubus := ubusPath()
+		if _, err := os.Stat(ubus); err != nil {
+			ubus = ""
 		}
-		l, err := detect.ReadDHCPv6Leases(ctx, path)
-		if err != nil {
-			if err.Error() != lastErr {
+		var l leaseSet
+		if want&wantLeases6 != 0 && ubus != "" {
+			v6, err := detect.ReadDHCPv6Leases(ctx, ubus)
+			if err != nil && err.Error() != lastErr6 {
 				d.log.Debug("no DHCPv6 leases from odhcpd; using the neighbour table alone", "err", err)
-				lastErr = err.Error()
 			}
-			continue
+			lastErr6 = errString(err)
+			l.v6 = v6
 		}
-		lastErr = ""
+		if want&wantLeases4 != 0 {
+			v4, err := detect.ReadDHCPv4Leases(ctx, ubus, leaseFiles(d.o))
+			if err != nil && err.Error() != lastErr4 {
+				d.log.Warn("cannot read some DHCPv4 leases", "err", err)
+			}
+			lastErr4 = errString(err)
+			l.v4 = v4
+		}
 		if reflect.DeepEqual(l, last) {
 			continue
 		}
@@ -92,4 +133,11 @@ func (d *daemon) leaseLoop(ctx context.Context) {
 			return
 		}
 	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

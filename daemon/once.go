@@ -33,10 +33,16 @@ func inputs(ctx context.Context, recs []*config.Record, o Options) (planner.Inpu
 	}
 	in.Snapshot = snap
 	in.Networks, in.NetworkErrs = resolveNetworks(ctx, recs, detect.ResolveNetwork)
-	if path := ubusPath(); wantsLeases(recs) {
-		if _, err := os.Stat(path); err == nil {
-			in.Leases, _ = detect.ReadDHCPv6Leases(ctx, path) // optional: the neighbour table suffices
-		}
+	// Leases are optional: the neighbour table alone still finds a host.
+	ubus, want := ubusPath(), leasesWanted(recs)
+	if _, err := os.Stat(ubus); err != nil {
+		ubus = ""
+	}
+	if want&wantLeases6 != 0 && ubus != "" {
+		in.Leases, _ = detect.ReadDHCPv6Leases(ctx, ubus)
+	}
+	if want&wantLeases4 != 0 {
+		in.Leases4, _ = detect.ReadDHCPv4Leases(ctx, ubus, leaseFiles(o))
 	}
 	var urlRecs []*config.Record
 	for _, r := range recs {

@@ -55,30 +55,37 @@ func DelegatedPrefixes(d Device) []netip.Prefix {
 
 // SelectHost returns the address a record of type typ ("A" or "AAAA")
 // publishes for the host with mac on device d; leased are the host's
-// DHCPv6 addresses (may be nil). prefer is as for Select.
+// DHCPv6 (AAAA) or DHCPv4 (A) addresses (may be nil). prefer is as for
+// Select.
 //
-// AAAA: the candidates are the host's live addresses (neighbour table and
-// leases) inside a delegated prefix (see DelegatedPrefixes), so never a
-// ULA, link-local or stale-prefix address. "stable" prefers an EUI-64
-// address, then a DHCPv6 one, then the longest known other address;
-// "temporary" the newest other address; "any" the lowest. With no live
-// candidate, a remembered one inside a delegated prefix is kept (the host
-// is silent). With none of those either (the prefix just changed and the host
-// has not been heard under the new one) the address is derived: the
+// AAAA: the candidates are the host's addresses, live or remembered
+// (neighbour table and leases), inside a delegated prefix (see
+// DelegatedPrefixes), so never a ULA, link-local or stale-prefix address.
+// "stable" prefers an EUI-64 address, then a DHCPv6 one, then the longest
+// known other address; "temporary" the newest other address; "any" the
+// lowest live one. The kind comes before liveness: the kernel drops the
+// neighbour entry of an address the host is not using at the moment (a
+// stable address while it talks from a privacy one, or the reverse), and
+// that must not move the record; among addresses of one kind a live one
+// wins, and a silent host keeps its last good value. With no candidate
+// (the prefix just changed and the host has not been heard under the new
+// one) the address is derived: the
 // lowest delegated /64 joined to the interface identifier of the host's
 // best known address by the "stable" order (privacy identifiers are made
 // per prefix and do not carry over). It is confirmed, or replaced, when
 // the host is seen.
 //
 // A: the host's IPv4 address inside one of d's IPv4 subnets (private
-// addresses allowed: naming a LAN host is what source=host asks for), live
-// first, else the one last seen.
+// addresses allowed: naming a LAN host is what source=host asks for): a
+// live neighbour entry first, then a DHCPv4 lease (leased, the host's
+// leases in every subnet), then the neighbour entry last seen. A lease
+// names a host that has not talked since the router started.
 func SelectHost(d Device, mac MAC, leased []netip.Addr, typ, prefer string) HostChoice {
 	switch typ {
 	case "AAAA":
 		return selectHost6(d, mac, leased, prefer)
 	case "A":
-		return selectHost4(d, mac)
+		return selectHost4(d, mac, leased)
 	}
 	return HostChoice{Why: "unknown type " + typ}
 }
@@ -113,27 +120,18 @@ func selectHost6(d Device, mac MAC, leased []netip.Addr, prefer string) HostChoi
 	inDelegated := func(a netip.Addr) bool {
 		return slices.ContainsFunc(prefixes, func(p netip.Prefix) bool { return p.Contains(a) })
 	}
-	var live, silent []hostAddr
+	var known []hostAddr
 	for _, h := range all {
-		switch {
-		case !inDelegated(h.addr):
-		case h.live:
-			live = append(live, h)
-		default:
-			silent = append(silent, h)
+		if inDelegated(h.addr) {
+			known = append(known, h)
 		}
 	}
 	rank := rankHost(prefer)
 	if rank == nil {
 		return HostChoice{Why: "unknown prefer " + prefer}
 	}
-	if len(live) > 0 {
-		return HostChoice{Addr: slices.MinFunc(live, rank).addr}
-	}
-	if len(silent) > 0 {
-		// The host fell silent under a prefix that is still ours: keep
-		// what it last used.
-		return HostChoice{Addr: slices.MinFunc(silent, rank).addr}
+	if len(known) > 0 {
+		return HostChoice{Addr: slices.MinFunc(known, rank).addr}
 	}
 	if len(all) == 0 {
 		return HostChoice{Why: "host " + mac.String() + " not seen on " + d.Name + " yet"}
@@ -150,19 +148,31 @@ func rankHost(prefer string) func(a, b hostAddr) int {
 	switch prefer {
 	case "", "stable":
 		return func(a, b hostAddr) int {
-			return cmp.Or(cmp.Compare(a.kind, b.kind), a.first.Compare(b.first), a.addr.Compare(b.addr))
+			return cmp.Or(cmp.Compare(a.kind, b.kind), liveFirst(a, b), a.first.Compare(b.first), a.addr.Compare(b.addr))
 		}
 	case "temporary":
 		return func(a, b hostAddr) int {
-			return cmp.Or(cmp.Compare(b.kind, a.kind), b.first.Compare(a.first), a.addr.Compare(b.addr))
+			return cmp.Or(cmp.Compare(b.kind, a.kind), b.first.Compare(a.first), liveFirst(a, b), a.addr.Compare(b.addr))
 		}
 	case "any":
-		return func(a, b hostAddr) int { return a.addr.Compare(b.addr) }
+		return func(a, b hostAddr) int { return cmp.Or(liveFirst(a, b), a.addr.Compare(b.addr)) }
 	}
 	return nil
 }
 
-func selectHost4(d Device, mac MAC) HostChoice {
+// liveFirst orders an address whose neighbour entry is live before one
+// only remembered.
+func liveFirst(a, b hostAddr) int {
+	switch {
+	case a.live == b.live:
+		return 0
+	case a.live:
+		return -1
+	}
+	return 1
+}
+
+func selectHost4(d Device, mac MAC, leased []netip.Addr) HostChoice {
 	var subnets []netip.Prefix
 	for _, a := range d.Addrs {
 		if a.Addr().Is4() && usable(a) {
@@ -183,6 +193,14 @@ func selectHost4(d Device, mac MAC) HostChoice {
 			n.Live && !best.Live,
 			n.Live == best.Live && n.FirstSeen.After(best.FirstSeen):
 			best = n
+		}
+	}
+	if best != nil && best.Live {
+		return HostChoice{Addr: best.Addr}
+	}
+	for _, a := range leased {
+		if a.Is4() && slices.ContainsFunc(subnets, func(p netip.Prefix) bool { return p.Contains(a) }) {
+			return HostChoice{Addr: a}
 		}
 	}
 	if best == nil {

@@ -163,7 +163,7 @@ func TestResolveNetworkUbusFailures(t *testing.T) {
 // TestUbusACLGrantsTheCall keeps the package's ubusd ACL and the calls the
 // daemon makes in step: the unprivileged daemon may call exactly
 // network.interface status (ResolveNetwork), dhcp ipv6leases
-// (ReadDHCPv6Leases) and hotplug.eddns call (events), send the event
+// (ReadDHCPv6Leases), dhcp ipv4leases (ReadDHCPv4Leases) and hotplug.eddns call (events), send the event
 // eddns.record (events), and nothing else.
 func TestUbusACLGrantsTheCall(t *testing.T) {
 	b, err := os.ReadFile("../openwrt/files/usr/share/acl.d/eddns.json")
@@ -182,7 +182,7 @@ func TestUbusACLGrantsTheCall(t *testing.T) {
 	}
 	want := map[string]map[string][]string{
 		"network.interface": {"methods": {"status"}},
-		"dhcp":              {"methods": {"ipv6leases"}},
+		"dhcp":              {"methods": {"ipv4leases", "ipv6leases"}},
 		"hotplug.eddns":     {"methods": {"call"}},
 	}
 	if acl.User != "eddns" || !reflect.DeepEqual(acl.Access, want) || !reflect.DeepEqual(acl.Send, []string{"eddns.record"}) {

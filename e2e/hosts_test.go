@@ -425,3 +425,30 @@ func TestLANHostDHCPv6Lease(t *testing.T) {
 	checkWrites(t, e, 2, "privacy, then the leased address")
 	d.Stop()
 }
+
+// TestLANHostDHCPv4Lease: a host that has not talked since the router
+// started has no neighbour entry, but dnsmasq leased it an address: its A
+// record gets that (the lease file the init script names with
+// --dhcp-leasefile). Once the host is heard live from another address, the
+// neighbour table wins.
+func TestLANHostDHCPv4Lease(t *testing.T) {
+	t.Parallel()
+	e := NewEnv(t, AliDNS)
+	l := newLAN(t, e)
+	l.addHost("02:00:00:00:00:01", false) // a port, so br-lan has carrier
+	leaseFile := filepath.Join(e.Dir, "dhcp.leases")
+	// dnsmasq src/lease.c lease_update_file: "<expiry> <MAC> <IPv4> <name> <client-id>".
+	leases := "1796364000 02:00:00:00:00:01 192.168.50.11 other *\n" +
+		"1796364000 " + nasMAC + " 192.168.50.23 nas 01:" + nasMAC + "\n"
+	if err := os.WriteFile(leaseFile, []byte(leases), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.WriteConfig(hostRecord("nas4", "nas", "A", ""))
+	d := e.Start("--dhcp-leasefile", leaseFile)
+	e.WaitPublished("nas4", "nas", "A", "192.168.50.23")
+
+	e.NS.Run(t, "ip", "neigh", "replace", "192.168.50.30", "lladdr", nasMAC, "dev", lanDev, "nud", "reachable")
+	e.WaitPublished("nas4", "nas", "A", "192.168.50.30")
+	checkWrites(t, e, 2, "the leased address, then the live one")
+	d.Stop()
+}

@@ -40,6 +40,9 @@ type Inputs struct {
 	PublicIPErrs map[string]string
 	// Leases holds odhcpd's DHCPv6 leases: device -> host MAC -> addresses.
 	Leases detect.Leases
+	// Leases4 holds the DHCPv4 leases (dnsmasq, odhcpd): host MAC ->
+	// addresses.
+	Leases4 detect.Leases4
 }
 
 // Device returns the Linux device a record reads, resolving option network.
@@ -117,7 +120,11 @@ func planHost(rec *config.Record, in Inputs) Desired {
 	if !ok {
 		return Desired{Reason: "device " + rec.Device + " does not exist"}
 	}
-	c := detect.SelectHost(dev, mac, in.Leases[rec.Device][mac], rec.Type, rec.Prefer)
+	leased := in.Leases[rec.Device][mac]
+	if rec.Type == "A" {
+		leased = in.Leases4[mac]
+	}
+	c := detect.SelectHost(dev, mac, leased, rec.Type, rec.Prefer)
 	if !c.Addr.IsValid() {
 		return Desired{Reason: c.Why}
 	}

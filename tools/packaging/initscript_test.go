@@ -166,6 +166,39 @@ func TestStartDefinesTheInstance(t *testing.T) {
 	}
 }
 
+// TestStartPassesLeaseFiles: the daemon is told dnsmasq's lease files from
+// /etc/config/dhcp (each 'dnsmasq' section's leasefile, /tmp/dhcp.leases by
+// default), and those that exist are mounted into the jail.
+func TestStartPassesLeaseFiles(t *testing.T) {
+	e := newInitEnv(t)
+	e.writeConfig("1", "")
+	main, guest := filepath.Join(e.dir, "dhcp.leases"), filepath.Join(e.dir, "guest.leases")
+	writeFile(t, main, "1796364000 02:11:32:12:34:5a 192.168.1.23 nas *\n", 0o644)
+	writeFile(t, filepath.Join(e.confDir, "dhcp"), "config dnsmasq\n\toption leasefile '"+main+"'\n\n"+
+		"config dnsmasq 'guest'\n\toption leasefile '"+guest+"'\n\n"+
+		"config dnsmasq 'iot'\n\noption dhcp 'lan'\n", 0o644)
+	calls, logs := e.run("start")
+	for _, want := range [][]string{
+		{"procd_append_param", "command", "--dhcp-leasefile", main},
+		{"procd_append_param", "command", "--dhcp-leasefile", guest},
+		{"procd_append_param", "command", "--dhcp-leasefile", "/tmp/dhcp.leases"},
+		{"procd_add_jail_mount", main},
+	} {
+		if !hasCall(calls, want...) {
+			t.Errorf("missing call %q\ncalls: %q\nlogs: %s", want, calls, logs)
+		}
+	}
+	if hasCall(calls, "procd_add_jail_mount", guest) {
+		t.Errorf("a lease file that does not exist is mounted: %q", calls)
+	}
+	// Without /etc/config/dhcp: the default file only.
+	os.Remove(filepath.Join(e.confDir, "dhcp"))
+	calls, _ = e.run("start")
+	if n := countCalls(calls, "procd_append_param"); n != 1 || !hasCall(calls, "procd_append_param", "command", "--dhcp-leasefile", "/tmp/dhcp.leases") {
+		t.Errorf("without /etc/config/dhcp: %q", calls)
+	}
+}
+
 func TestStartWithoutUjailSkipsTheJail(t *testing.T) {
 	e := newInitEnv(t)
 	e.ujail = filepath.Join(e.dir, "no-ujail")

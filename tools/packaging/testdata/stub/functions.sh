@@ -30,10 +30,27 @@ list() {
 	eval "CONFIG_${CONFIG_SECTION}_${_name}=\"\${_old:+\$_old }\$*\""
 }
 
+# Like the real one (uci_load), a load forgets the sections loaded before.
 config_load() {
+	CONFIG_SECTIONS=
+	CONFIG_NUM_SECTIONS=0
+	CONFIG_SECTION=
 	[ -f "$UCI_CONFIG_DIR/$1" ] || return 1
 	# shellcheck disable=SC1090
 	. "$UCI_CONFIG_DIR/$1"
+}
+
+# config_foreach <function> [<type>]: calls function with each section's
+# name (of that type), in file order, as functions.sh does.
+config_foreach() {
+	_fn="$1"
+	_type="$2"
+	for _s in $CONFIG_SECTIONS; do
+		_t=
+		config_get _t "$_s" TYPE
+		[ -n "$_type" ] && [ "$_t" != "$_type" ] && continue
+		"$_fn" "$_s"
+	done
 }
 
 # config_get <variable> <section> <option> [<default>]
