@@ -35,14 +35,14 @@ func TestLoadSample(t *testing.T) {
 		"hw": {Name: "hw", Type: "huaweicloud", Settings: settings("access_key_id", "HPUAEXAMPLEAK0123456", "access_key_secret", "ExampleHuaweiSecretAccessKey0123456789",
 			"region", "cn-north-4", "timeout", "15"), Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 98}},
 		"hook": {Name: "hook", Type: "webhook", Settings: providers.NewSettings(map[string][]string{"url": {"https://ddns.example.net/update?host={fqdn}"},
-			"method": {"POST"}, "header": {"Authorization: Bearer ExampleWebhookToken"}, "timeout": {"15"},
+			"method": {"POST"}, "token": {"ExampleWebhookToken"}, "header": {"Authorization: Bearer {token}"}, "timeout": {"15"},
 			"body": {`{"name":"{fqdn}","type":"{type}","value":"{value}","ttl":{ttl}}`}}), Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 105}},
 		"bind": {Name: "bind", Type: "rfc2136", Settings: settings("server", "ns1.example.org:53", "key_name", "eddns-key",
 			"key_secret", "c2VjcmV0LWZvci1lZGRucy10ZXN0cy0wMTIzNDU2Nzg5", "key_algorithm", "hmac-sha256", "timeout", "15"),
-			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 113}},
+			Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 114}},
 		"pdns": {Name: "pdns", Type: "powerdns", Settings: settings("endpoint", "http://ns1.example.org:8081", "api_key", "ExamplePowerDNSApiKey",
 			"server_id", "localhost", "timeout", "15"),
-			Endpoint: "http://ns1.example.org:8081", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 121}},
+			Endpoint: "http://ns1.example.org:8081", Timeout: 15 * time.Second, Pos: Pos{"testdata/sample.conf", 122}},
 	}
 	if len(cfg.Providers) != len(wantProviders) {
 		t.Errorf("%d providers, want %d", len(cfg.Providers), len(wantProviders))
@@ -65,7 +65,7 @@ func TestLoadSample(t *testing.T) {
 		{Section: "static4", Enabled: false, Provider: "ali", Zone: "example.com", Name: "www", Type: "A", TTL: 3600, Line: "telecom",
 			Source: "static", Prefer: "stable", Value: netip.MustParseAddr("192.0.2.1"), Pos: Pos{f, 73}},
 		{Section: "nas", Enabled: true, Provider: "ali", Zone: "example.com", Name: "nas.home", Type: "AAAA", TTL: 600,
-			Source: "host", Device: "br-lan", MAC: "02:11:32:12:34:56", Prefer: "stable", Pos: Pos{f, 128}},
+			Source: "host", Device: "br-lan", MAC: "02:11:32:12:34:56", Prefer: "stable", Pos: Pos{f, 129}},
 	}
 	if len(cfg.Records) != len(wantRecords) {
 		t.Fatalf("%d records, want %d", len(cfg.Records), len(wantRecords))

@@ -7,7 +7,10 @@
 // written, so a JSON body needs no escaping. Each `list header 'Name:
 // value'` is added to the request; header values are treated as secrets
 // (they usually carry a token) and, like the URL and the body, never
-// appear in errors or logs.
+// appear in errors or logs. `option token` is a secret that the URL, the
+// body and the header values use as {token}, so that it can sit in a
+// masked field in LuCI (a list of headers cannot be masked there), like
+// the [PASSWORD] of ddns-scripts' update_url.
 //
 // A webhook cannot be read back, so List cannot ask the far end what it
 // holds. The provider answers List with the value it last delivered
@@ -52,10 +55,12 @@ var Spec = &providers.Spec{
 			Help: "Request headers, one 'Name: value' each; their values are treated as secrets."},
 		{Name: "body", Kind: providers.OptString, Label: "Body",
 			Help: "Request body with the same placeholders; sent as JSON when it starts with { or [, else as plain text."},
+		{Name: "token", Kind: providers.OptSecret, Label: "Token",
+			Help: "A secret the URL, the headers and the body can use as {token}, e.g. 'Authorization: Bearer {token}'."},
 		providers.TimeoutOption,
 	},
 	New: func(s providers.Settings, opts providers.Options) (providers.Provider, error) {
-		return New(Config{URL: s.Get("url"), Method: s.Get("method"), Headers: s.List("header"), Body: s.Get("body")}, opts)
+		return New(Config{URL: s.Get("url"), Method: s.Get("method"), Headers: s.List("header"), Body: s.Get("body"), Token: s.Get("token")}, opts)
 	},
 }
 
@@ -65,6 +70,7 @@ type Config struct {
 	Method  string   // "" means POST
 	Headers []string // "Name: value"
 	Body    string   // template
+	Token   string   // {token} in URL, headers and body
 }
 
 // Provider sends the webhook. It is safe for concurrent use.
@@ -93,7 +99,7 @@ func New(cfg Config, opts providers.Options) (*Provider, error) {
 	}
 	// The URL is checked with neutral values in place of the placeholders;
 	// it is never quoted back, since it may carry a token.
-	probe := expand(cfg.URL, providers.Record{Name: "n", Type: "A", Value: "192.0.2.1"}, "example.com", url.QueryEscape)
+	probe := expand(cfg.URL, providers.Record{Name: "n", Type: "A", Value: "192.0.2.1"}, "example.com", "t", url.QueryEscape)
 	if u, err := url.Parse(probe); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return nil, errors.New("webhook: url must be an http(s) URL without user info")
 	}
@@ -103,7 +109,11 @@ func New(cfg Config, opts providers.Options) (*Provider, error) {
 		if !ok || strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(val, "\r\n") {
 			return nil, fmt.Errorf("webhook: header %d is not 'Name: value'", i+1)
 		}
-		p.headers = append(p.headers, [2]string{name, strings.TrimSpace(val)})
+		val = strings.ReplaceAll(strings.TrimSpace(val), "{token}", cfg.Token)
+		if strings.ContainsAny(val, "\r\n") {
+			return nil, fmt.Errorf("webhook: header %d: the token holds a line break", i+1)
+		}
+		p.headers = append(p.headers, [2]string{name, val})
 	}
 	return p, nil
 }
@@ -140,10 +150,10 @@ func (p *Provider) send(ctx context.Context, op, zone string, rec providers.Reco
 	fail := func(kind providers.Kind, err error) error {
 		return &providers.Error{Provider: Name, Op: op, Record: what, Kind: kind, Err: err}
 	}
-	target := expand(p.cfg.URL, rec, zone, url.QueryEscape)
+	target := expand(p.cfg.URL, rec, zone, p.cfg.Token, url.QueryEscape)
 	var body []byte
 	if p.cfg.Method != "GET" && p.cfg.Body != "" {
-		body = []byte(expand(p.cfg.Body, rec, zone, nil))
+		body = []byte(expand(p.cfg.Body, rec, zone, p.cfg.Token, nil))
 	}
 	req, err := httpc.NewRequest(p.cfg.Method, target, body)
 	if err != nil {
@@ -186,14 +196,14 @@ func (p *Provider) send(ctx context.Context, op, zone string, rec providers.Reco
 
 // expand replaces the placeholders in tmpl; esc (if not nil) escapes each
 // value.
-func expand(tmpl string, rec providers.Record, zone string, esc func(string) string) string {
+func expand(tmpl string, rec providers.Record, zone, token string, esc func(string) string) string {
 	name := rec.Name
 	if name == "" {
 		name = "@"
 	}
 	vals := map[string]string{
 		"{name}": name, "{zone}": zone, "{fqdn}": providers.FQDN(zone, rec.Name),
-		"{type}": rec.Type, "{value}": rec.Value, "{ttl}": strconv.Itoa(rec.TTL),
+		"{type}": rec.Type, "{value}": rec.Value, "{ttl}": strconv.Itoa(rec.TTL), "{token}": token,
 	}
 	var b strings.Builder
 	for i := 0; i < len(tmpl); {

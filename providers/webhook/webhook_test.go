@@ -101,13 +101,53 @@ func TestErrorsKeepSecrets(t *testing.T) {
 
 func TestExpand(t *testing.T) {
 	r := providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1", TTL: 300}
-	got := expand(`{"h":"{fqdn}","n":"{name}","z":"{zone}","t":"{type}","v":"{value}","ttl":{ttl},"keep":"{other}"}`, r, zone, nil)
-	want := `{"h":"nas.example.com","n":"nas","z":"example.com","t":"AAAA","v":"2001:db8::1","ttl":300,"keep":"{other}"}`
+	got := expand(`{"h":"{fqdn}","n":"{name}","z":"{zone}","t":"{type}","v":"{value}","ttl":{ttl},"k":"{token}","keep":"{other}"}`, r, zone, "s3cr3t", nil)
+	want := `{"h":"nas.example.com","n":"nas","z":"example.com","t":"AAAA","v":"2001:db8::1","ttl":300,"k":"s3cr3t","keep":"{other}"}`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if got := expand("{", r, zone, nil); got != "{" {
+	if got := expand("{", r, zone, "", nil); got != "{" {
 		t.Errorf("lone brace: %q", got)
+	}
+}
+
+// TestTokenOption: `option token` (a masked field in LuCI) stands in for
+// {token} in the URL (escaped), the header values and the body, and a
+// wrong one fails without quoting it.
+func TestTokenOption(t *testing.T) {
+	f := webhooktest.New(token)
+	f.AddZone(zone)
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	settings := func(tok string) providers.Settings {
+		return providers.NewSettings(map[string][]string{
+			"url":    {srv.URL + "/update?host={fqdn}&ip={value}&secret={token}"},
+			"header": {"Authorization: Bearer {token}"},
+			"body":   {webhooktest.BodyTemplate},
+			"token":  {tok},
+		})
+	}
+	p, err := Spec.New(settings(token), providers.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := p.Create(ctx, zone, providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1", TTL: 600}); err != nil {
+		t.Fatalf("with the token: %v", err)
+	}
+	if q := f.Queries(); len(q) != 1 || q[0] != "host=nas.example.com&ip=2001%3Adb8%3A%3A1&secret="+url.QueryEscape(token) {
+		t.Errorf("query %q", q)
+	}
+	bad, err := Spec.New(settings("wrong-"+token), providers.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = bad.Create(ctx, zone, providers.Record{Name: "nas", Type: "AAAA", Value: "2001:db8::1"})
+	if providers.KindOf(err) != providers.KindAuth || strings.Contains(err.Error(), token) {
+		t.Fatalf("wrong token: %v", err)
+	}
+	if _, err := Spec.New(providers.NewSettings(map[string][]string{"url": {"https://x/"}, "header": {"A: {token}"}, "token": {"a\nb"}}), providers.Options{}); err == nil {
+		t.Error("a token with a line break accepted in a header")
 	}
 }
 
@@ -137,7 +177,7 @@ func FuzzExpand(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, tmpl, name, value string) {
 		r := providers.Record{Name: name, Type: "AAAA", Value: value, TTL: 60}
-		out := expand(tmpl, r, zone, url.QueryEscape)
+		out := expand(tmpl, r, zone, "t k", url.QueryEscape)
 		if !strings.Contains(tmpl, "{") && out != tmpl {
 			t.Fatalf("a template without placeholders changed: %q -> %q", tmpl, out)
 		}

@@ -162,6 +162,14 @@ return baseclass.extend({
 			types: [ 'webhook' ]
 		},
 		{
+			name: 'token',
+			kind: 'secret',
+			label: _('Token'),
+			help: _('A secret the URL, the headers and the body can use as {token}, e.g. \'Authorization: Bearer {token}\'.'),
+			secret: true,
+			types: [ 'webhook' ]
+		},
+		{
 			name: 'endpoint',
 			kind: 'url',
 			label: _('Endpoint'),
