@@ -89,7 +89,8 @@ function providerOption(s, po) {
 		}
 	}
 	/* LuCI's DynamicList ignores password (ui.DynamicList has no masked
-	 * mode): webhook header lines stay readable in the form. */
+	 * mode): webhook header lines stay readable in the form, which is why
+	 * the webhook has a masked token option for them to use as {token}. */
 	if (po.secret)
 		o.password = true;
 	if (po.default != null) {
