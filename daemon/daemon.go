@@ -354,7 +354,11 @@ func (d *daemon) build(ctx context.Context, cfg *config.Config, old *generation)
 	}
 	g.verify = newVerifier(d, g)
 	g.in.Networks, g.in.NetworkErrs = d.resolveNetworks(ctx, g.recs)
-	g.watcher = d.env.newWatcher(detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log, HostMACs: hostMACs(g.recs)})
+	wo := detect.WatchOptions{RADevices: raDevices(g.recs, g.in), Logger: d.log, HostMACs: hostMACs(g.recs)}
+	if old != nil && len(wo.HostMACs) > 0 {
+		wo.Neighbours = neighboursOf(old.watcher.Snapshot())
+	}
+	g.watcher = d.env.newWatcher(wo)
 
 	gctx, cancel := context.WithCancel(ctx)
 	g.cancel, g.done = cancel, make(chan struct{})

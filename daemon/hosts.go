@@ -24,6 +24,18 @@ func hostMACs(recs []*config.Record) []detect.MAC {
 	return out
 }
 
+// neighboursOf is what a watcher knows of the LAN hosts, by device: handed
+// to the next generation's watcher on a reload.
+func neighboursOf(s detect.Snapshot) map[string][]detect.Neighbour {
+	out := map[string][]detect.Neighbour{}
+	for name, d := range s {
+		if len(d.Neighbours) > 0 {
+			out[name] = d.Neighbours
+		}
+	}
+	return out
+}
+
 // ubusPath is the ubus CLI the daemon runs for DHCPv6 leases and events:
 // /bin/ubus, or $EDDNS_UBUS (tests point it at a stub).
 func ubusPath() string {

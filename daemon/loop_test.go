@@ -47,6 +47,7 @@ type fakeWatcher struct {
 	fail    chan error // Run returns what is sent here
 	gen     atomic.Uint64
 	ra      []string // devices of router-advert listeners
+	opts    detect.WatchOptions
 }
 
 func newFakeWatcher(snap detect.Snapshot) *fakeWatcher {
@@ -142,7 +143,7 @@ func newWorld(t *testing.T) *world {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			fw := newFakeWatcher(w.snap)
-			fw.ra = o.RADevices
+			fw.ra, fw.opts = o.RADevices, o
 			w.watchers = append(w.watchers, fw)
 			return fw
 		},
@@ -295,6 +296,39 @@ func TestReloadKeepsUnchangedRecordState(t *testing.T) {
 	}
 	if got := lists(w.fake) - before; got != 1 {
 		t.Errorf("%d lookups after the reload, want 1 (record b only)", got)
+	}
+}
+
+// TestReloadHandsOverNeighbours: the new generation's watcher is given
+// what the old one knew of the LAN hosts (detect.WatchOptions.Neighbours),
+// so a reload forgets neither a silent host nor when its addresses were
+// first seen.
+func TestReloadHandsOverNeighbours(t *testing.T) {
+	w := newWorld(t)
+	state := filepath.Join(w.dir, "state")
+	mac, _ := detect.ParseMAC("02:11:32:12:34:56")
+	first := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	lan := addrSnap("br-lan", "2001:db8:1:10::1")
+	dev := lan["br-lan"]
+	dev.Neighbours = []detect.Neighbour{{Addr: netip.MustParseAddr("2001:db8:1:10::7b"), MAC: mac, FirstSeen: first}}
+	lan["br-lan"] = dev
+	w.snap = lan
+	host := record("nas", "type", "AAAA", "source", "host", "mac", mac.String())
+	w.config(state, host)
+	w.start()
+	w.waitValue("nas", "2001:db8:1:10::7b")
+	if n := w.watchers[0].opts.Neighbours; n != nil {
+		t.Errorf("the first generation got neighbours %v", n)
+	}
+	w.config(state, host, record("b", "type", "AAAA", "source", "static", "value", "2001:db8::b"))
+	w.signal(syscall.SIGHUP)
+	w.waitLog("configuration reloaded")
+	w.mu.Lock()
+	fw := w.watchers[len(w.watchers)-1]
+	w.mu.Unlock()
+	got := fw.opts.Neighbours["br-lan"]
+	if len(got) != 1 || got[0].MAC != mac || !got[0].FirstSeen.Equal(first) {
+		t.Errorf("new watcher was given %+v, want the old one's neighbours", fw.opts.Neighbours)
 	}
 }
 

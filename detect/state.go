@@ -14,6 +14,9 @@ type model struct {
 	devs    map[string]*devState // by name: what records refer to
 	byIndex map[int]*devState    // by ifindex: what the kernel refers to
 	gen     uint64               // current dump generation, for mark and sweep
+	// seed holds neighbours remembered from an earlier watcher, by device
+	// name, until the device appears (WatchOptions.Neighbours).
+	seed map[string][]Neighbour
 }
 
 type devState struct {
@@ -91,6 +94,16 @@ func (m *model) applyLink(lm *linkMsg) (changed bool) {
 		m.devs[name] = d
 		m.byIndex[lm.index] = d
 		changed = true
+		if seed, ok := m.seed[name]; ok {
+			// Once: a device re-created later starts afresh, as
+			// removeDev forgets its neighbours.
+			delete(m.seed, name)
+			for _, n := range seed {
+				n.Live = false
+				d.neigh = append(d.neigh, neighEntry{n, m.gen})
+			}
+			m.pruneNeigh(d)
+		}
 	}
 	d.gen = m.gen
 	if d.up != lm.up {

@@ -205,3 +205,39 @@ func TestSnapshotIsADeepCopy(t *testing.T) {
 		t.Error("snapshot aliases the model")
 	}
 }
+
+// TestNeighbourSeed: neighbours an earlier watcher knew (a reload) are
+// remembered when their device appears, keep when they were first seen
+// once the neighbour dump shows them live again, and are not brought back
+// when the device is re-created later. Untracked MACs are not seeded.
+func TestNeighbourSeed(t *testing.T) {
+	nas, other := MAC{2, 0x11, 0x32, 0x12, 0x34, 0x56}, MAC{2, 0, 0, 0, 0, 9}
+	long := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	stable := netip.MustParseAddr("2001:db8:1:10:1234:5678:9abc:def0")
+	old := netip.MustParseAddr("2001:db8:1:10::99")
+	w := NewWatcher(WatchOptions{HostMACs: []MAC{nas}, Neighbours: map[string][]Neighbour{
+		"br-lan": {{Addr: stable, MAC: nas, Live: true, FirstSeen: long}, {Addr: old, MAC: nas, FirstSeen: long.Add(time.Hour)},
+			{Addr: netip.MustParseAddr("2001:db8:1:10::5"), MAC: other, Live: true, FirstSeen: long}},
+	}})
+	m := w.m
+	m.beginDump()
+	m.applyLink(&linkMsg{index: 3, name: []byte("br-lan"), up: true})
+	now := long.Add(48 * time.Hour)
+	m.applyNeigh(&neighMsg{index: 3, addr: stable, mac: nas, hasLL: true, state: 0x02}, w.tracked, now)
+	m.sweep()
+	got := m.snapshot(now)["br-lan"].Neighbours
+	want := []Neighbour{{Addr: stable, MAC: nas, Live: true, FirstSeen: long}, {Addr: old, MAC: nas, FirstSeen: long.Add(time.Hour)}}
+	if len(got) != len(want) {
+		t.Fatalf("neighbours %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Addr != want[i].Addr || got[i].Live != want[i].Live || !got[i].FirstSeen.Equal(want[i].FirstSeen) {
+			t.Errorf("neighbour %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// Re-created (new ifindex): starts afresh.
+	m.applyLink(&linkMsg{index: 4, name: []byte("br-lan"), up: true})
+	if n := m.snapshot(now)["br-lan"].Neighbours; len(n) != 0 {
+		t.Errorf("re-created device brought back %+v", n)
+	}
+}

@@ -38,6 +38,12 @@ type WatchOptions struct {
 	// the kernel's neighbour table appear as Device.Neighbours. With none,
 	// the watcher does not subscribe to neighbour events at all.
 	HostMACs []MAC
+	// Neighbours is what an earlier watcher knew of those hosts, by device
+	// name (a reload's old generation): remembered, not live, when the
+	// device first appears, so that a reload forgets neither a silent
+	// host's addresses nor when each address was first seen, which the
+	// "stable" order goes by.
+	Neighbours map[string][]Neighbour
 }
 
 // Watcher keeps an always-current model of the host's devices, addresses and
@@ -91,6 +97,16 @@ func NewWatcher(opts WatchOptions) *Watcher {
 		w.tracked = map[MAC]bool{}
 		for _, m := range opts.HostMACs {
 			w.tracked[m] = true
+		}
+		for dev, ns := range opts.Neighbours {
+			for _, n := range ns {
+				if w.tracked[n.MAC] {
+					if w.m.seed == nil {
+						w.m.seed = map[string][]Neighbour{}
+					}
+					w.m.seed[dev] = append(w.m.seed[dev], n)
+				}
+			}
 		}
 	}
 	return w
