@@ -22,8 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/net/dns/dnsmessage"
-
 	"github.com/eddns/eddns/dnswire"
 )
 
@@ -117,9 +115,9 @@ func (c *Checker) Wait(ctx context.Context, zone, fqdn, typ string, want netip.A
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, window)
 	defer cancel()
-	qtype := dnsmessage.TypeA
+	qtype := dnswire.TypeA
 	if typ == "AAAA" {
-		qtype = dnsmessage.TypeAAAA
+		qtype = dnswire.TypeAAAA
 	}
 	pause := c.Interval
 	if pause <= 0 {
@@ -184,16 +182,16 @@ func (c *Checker) nameServers(ctx context.Context, zone string) ([]nameServer, e
 	if err != nil {
 		return nil, err
 	}
-	m, err := c.query(ctx, resolver, zone, dnsmessage.TypeNS, true)
+	m, err := c.query(ctx, resolver, zone, dnswire.TypeNS, true)
 	if err != nil {
 		return nil, err
 	}
-	if m.Header.RCode != dnsmessage.RCodeSuccess {
+	if m.Header.RCode != dnswire.RCodeSuccess {
 		return nil, fmt.Errorf("NS %s: %s", zone, rcodeName(m.Header.RCode))
 	}
 	var names []string
 	for _, rr := range append(m.Answers, m.Authorities...) {
-		if rr.Type == dnsmessage.TypeNS && sameName(rr.Name, zone) {
+		if rr.Type == dnswire.TypeNS && sameName(rr.Name, zone) {
 			n := strings.ToLower(strings.TrimSuffix(rr.Target, "."))
 			if !slices.Contains(names, n) {
 				names = append(names, n)
@@ -207,7 +205,7 @@ func (c *Checker) nameServers(ctx context.Context, zone string) ([]nameServer, e
 	out := make([]nameServer, len(names))
 	for i, n := range names {
 		out[i].name = n
-		for _, t := range []dnsmessage.Type{dnsmessage.TypeA, dnsmessage.TypeAAAA} {
+		for _, t := range []dnswire.Type{dnswire.TypeA, dnswire.TypeAAAA} {
 			a, err := c.query(ctx, resolver, n, t, true)
 			if err != nil {
 				out[i].err = fmt.Errorf("address lookup: %w", err)
@@ -229,7 +227,7 @@ func (c *Checker) nameServers(ctx context.Context, zone string) ([]nameServer, e
 }
 
 // askServer asks each address of ns until one answers with authority.
-func (c *Checker) askServer(ctx context.Context, ns nameServer, fqdn string, qtype dnsmessage.Type, want netip.Addr) Server {
+func (c *Checker) askServer(ctx context.Context, ns nameServer, fqdn string, qtype dnswire.Type, want netip.Addr) Server {
 	s := Server{Name: ns.name}
 	port := c.Port
 	if port == 0 {
@@ -283,23 +281,15 @@ func sameName(a, b string) bool {
 
 // query sends one question; rd asks for recursion (the resolver) or not
 // (authoritative servers, RFC 1035 section 4.1.1).
-func (c *Checker) query(ctx context.Context, server, name string, t dnsmessage.Type, rd bool) (*dnswire.Reply, error) {
-	n, err := dnsmessage.NewName(strings.TrimSuffix(name, ".") + ".")
-	if err != nil {
-		return nil, err
-	}
+func (c *Checker) query(ctx context.Context, server, name string, t dnswire.Type, rd bool) (*dnswire.Reply, error) {
 	var idb [2]byte
 	rand.Read(idb[:])
-	b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: binary.BigEndian.Uint16(idb[:]), RecursionDesired: rd})
-	if err := b.StartQuestions(); err != nil {
-		return nil, err
-	}
-	if err := b.Question(dnsmessage.Question{Name: n, Type: t, Class: dnsmessage.ClassINET}); err != nil {
-		return nil, err
-	}
-	msg, err := b.Finish()
+	msg, err := dnswire.Build(dnswire.Message{
+		Header:    dnswire.Header{ID: binary.BigEndian.Uint16(idb[:]), RecursionDesired: rd},
+		Questions: []dnswire.Question{{Name: name, Type: t, Class: dnswire.ClassINET}},
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	timeout := c.Timeout
 	if timeout <= 0 {
@@ -315,15 +305,13 @@ func (c *Checker) query(ctx context.Context, server, name string, t dnsmessage.T
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", server, err)
 	}
-	if !sameName(m.Question.Name.String(), name) || m.Question.Type != t {
+	if !sameName(m.Question.Name, name) || m.Question.Type != t {
 		return nil, fmt.Errorf("%s: answer to another question", server)
 	}
 	return m, nil
 }
 
-func rcodeName(rc dnsmessage.RCode) string {
-	return strings.ToUpper(strings.TrimPrefix(rc.String(), "RCode"))
-}
+func rcodeName(rc dnswire.RCode) string { return rc.String() }
 
 func (c *Checker) resolver() (string, error) {
 	if c.Resolver != "" {

@@ -1,6 +1,7 @@
-// Package dnswire sends DNS messages to one server: UDP first, TCP when the
-// answer is truncated (RFC 1035 section 4.2). It knows nothing of what the
-// messages say; building and checking them is the caller's job.
+// Package dnswire builds and reads the few DNS messages eddns needs (see
+// wire.go and parse.go) and sends them to one server: UDP first, TCP when
+// the answer is truncated (RFC 1035 section 4.2). What a message asks and
+// whether an answer is acceptable is the caller's business.
 package dnswire
 
 import (

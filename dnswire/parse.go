@@ -1,17 +1,15 @@
 package dnswire
 
 import (
-	"errors"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
-
-	"golang.org/x/net/dns/dnsmessage"
 )
 
 // Record is one answer or authority record of a kind eddns reads.
 type Record struct {
-	Name   string          // owner, with trailing dot, as sent
-	Type   dnsmessage.Type // A, AAAA, CNAME or NS
+	Name   string // owner, with trailing dot, as sent
+	Type   Type   // A, AAAA, CNAME or NS
 	TTL    uint32
 	Addr   netip.Addr // A, AAAA
 	Target string     // CNAME, NS: the name pointed to
@@ -19,76 +17,86 @@ type Record struct {
 
 // Reply is what Parse reads from a response.
 type Reply struct {
-	Header      dnsmessage.Header
-	Question    dnsmessage.Question // the first one
+	Header      Header
+	Question    Question // the first one; Name with a trailing dot
 	Answers     []Record
 	Authorities []Record
 }
 
 // Parse reads a response: its header, first question, and the A, AAAA,
-// CNAME and NS records of the answer and authority sections; records of
-// other types are skipped. It uses dnsmessage's Parser with the typed
-// record methods only, so that the code for every other record type is not
-// linked into the router binary (Message.Unpack would link all of it).
+// CNAME and NS records of class IN of the answer and authority sections;
+// other records are skipped, the additional section is not read.
 func Parse(raw []byte) (*Reply, error) {
-	var p dnsmessage.Parser
-	h, err := p.Start(raw)
-	if err != nil {
-		return nil, fmt.Errorf("malformed answer: %w", err)
+	if len(raw) < 12 {
+		return nil, fmt.Errorf("malformed answer: %w", errShort)
 	}
-	r := &Reply{Header: h}
-	q, err := p.Question()
-	switch {
-	case err == nil:
-		r.Question = q
-		if err := p.SkipAllQuestions(); err != nil {
-			return nil, fmt.Errorf("malformed answer: %w", err)
+	be := binary.BigEndian
+	r := &Reply{Header: headerFrom(be.Uint16(raw), be.Uint16(raw[2:]))}
+	qd, an, ns := int(be.Uint16(raw[4:])), int(be.Uint16(raw[6:])), int(be.Uint16(raw[8:]))
+	off := 12
+	for i := range qd {
+		name, next, err := ReadName(raw, off)
+		if err != nil || next+4 > len(raw) {
+			return nil, fmt.Errorf("malformed answer: %w", errShort)
 		}
-	case !errors.Is(err, dnsmessage.ErrSectionDone):
-		return nil, fmt.Errorf("malformed answer: %w", err)
+		if i == 0 {
+			r.Question = Question{Name: name, Type: Type(be.Uint16(raw[next:])), Class: Class(be.Uint16(raw[next+2:]))}
+		}
+		off = next + 4
 	}
-	if r.Answers, err = section(&p, p.AnswerHeader, p.SkipAnswer); err != nil {
+	var err error
+	if r.Answers, off, err = section(raw, off, an); err != nil {
 		return nil, err
 	}
-	if r.Authorities, err = section(&p, p.AuthorityHeader, p.SkipAuthority); err != nil {
+	if r.Authorities, _, err = section(raw, off, ns); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-func section(p *dnsmessage.Parser, header func() (dnsmessage.ResourceHeader, error), skip func() error) ([]Record, error) {
+// section reads n records from off and returns those of the types eddns
+// reads, and the offset after the section.
+func section(raw []byte, off, n int) ([]Record, int, error) {
+	be := binary.BigEndian
 	var out []Record
-	for {
-		h, err := header()
-		if errors.Is(err, dnsmessage.ErrSectionDone) {
-			return out, nil
+	for range n {
+		name, next, err := ReadName(raw, off)
+		if err != nil || next+10 > len(raw) {
+			return nil, 0, fmt.Errorf("malformed answer: %w", errShort)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("malformed answer: %w", err)
+		typ, class := Type(be.Uint16(raw[next:])), Class(be.Uint16(raw[next+2:]))
+		ttl, rdlen := be.Uint32(raw[next+4:]), int(be.Uint16(raw[next+8:]))
+		data := next + 10
+		if data+rdlen > len(raw) {
+			return nil, 0, fmt.Errorf("malformed answer: %w", errShort)
 		}
-		rec := Record{Name: h.Name.String(), Type: h.Type, TTL: h.TTL}
-		switch h.Type {
-		case dnsmessage.TypeA:
-			b, e := p.AResource()
-			rec.Addr, err = netip.AddrFrom4(b.A), e
-		case dnsmessage.TypeAAAA:
-			b, e := p.AAAAResource()
-			rec.Addr, err = netip.AddrFrom16(b.AAAA), e
-		case dnsmessage.TypeCNAME:
-			b, e := p.CNAMEResource()
-			rec.Target, err = b.CNAME.String(), e
-		case dnsmessage.TypeNS:
-			b, e := p.NSResource()
-			rec.Target, err = b.NS.String(), e
-		default:
-			if err := skip(); err != nil {
-				return nil, fmt.Errorf("malformed answer: %w", err)
-			}
+		off = data + rdlen
+		rec := Record{Name: name, Type: typ, TTL: ttl}
+		switch {
+		case class != ClassINET:
+			// An update's delete records (class ANY or NONE, no data),
+			// echoed by some servers in their response.
 			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("malformed answer: %w", err)
+		case typ == TypeA:
+			if rdlen != 4 {
+				return nil, 0, fmt.Errorf("malformed answer: A record of %d bytes", rdlen)
+			}
+			rec.Addr = netip.AddrFrom4([4]byte(raw[data:off]))
+		case typ == TypeAAAA:
+			if rdlen != 16 {
+				return nil, 0, fmt.Errorf("malformed answer: AAAA record of %d bytes", rdlen)
+			}
+			rec.Addr = netip.AddrFrom16([16]byte(raw[data:off]))
+		case typ == TypeCNAME, typ == TypeNS:
+			target, end, err := ReadName(raw, data)
+			if err != nil || end != off {
+				return nil, 0, fmt.Errorf("malformed answer: %s record: %w", typ, errShort)
+			}
+			rec.Target = target
+		default:
+			continue
 		}
 		out = append(out, rec)
 	}
+	return out, off, nil
 }

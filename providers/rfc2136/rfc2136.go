@@ -22,8 +22,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/dns/dnsmessage"
-
 	"github.com/eddns/eddns/dnswire"
 	"github.com/eddns/eddns/httpc"
 	"github.com/eddns/eddns/providers"
@@ -35,12 +33,6 @@ const Name = "rfc2136"
 // DefaultTTL is used when a record asks for the provider default: the
 // server needs an explicit TTL on every added record.
 const DefaultTTL = 600
-
-const (
-	opUpdate     = 5 // RFC 2136 section 1
-	rcodeNotAuth = 9
-	rcodeNotZone = 10
-)
 
 // Provider sends signed updates to one server. It is safe for concurrent use.
 type Provider struct {
@@ -105,21 +97,14 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	if err != nil {
 		return nil, p.fail("list", what, providers.KindPermanent, "", err)
 	}
-	q := dnsmessage.Question{Name: fqdn, Type: qtype, Class: dnsmessage.ClassINET}
+	q := dnswire.Question{Name: fqdn, Type: qtype, Class: dnswire.ClassINET}
 	msg, err := p.roundTrip(ctx, "list", what, func(id uint16) ([]byte, error) {
-		b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: id})
-		if err := b.StartQuestions(); err != nil {
-			return nil, err
-		}
-		if err := b.Question(q); err != nil {
-			return nil, err
-		}
-		return b.Finish()
+		return dnswire.Build(dnswire.Message{Header: dnswire.Header{ID: id}, Questions: []dnswire.Question{q}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	if msg.Header.RCode == dnsmessage.RCodeNameError {
+	if msg.Header.RCode == dnswire.RCodeNameError {
 		return nil, nil // NXDOMAIN: no records of any type at the name
 	}
 	if !msg.Header.Authoritative {
@@ -128,15 +113,15 @@ func (p *Provider) List(ctx context.Context, zone, name, typ string) ([]provider
 	}
 	var out []providers.Record
 	for _, rr := range msg.Answers {
-		if !strings.EqualFold(rr.Name, fqdn.String()) {
+		if !strings.EqualFold(rr.Name, fqdn) {
 			continue
 		}
 		// A name holding a CNAME can hold nothing else, and a server
 		// silently ignores an update adding an address there (RFC 2136
 		// section 3.4.2.2): say so instead of "succeeding".
-		if rr.Type == dnsmessage.TypeCNAME {
+		if rr.Type == dnswire.TypeCNAME {
 			return nil, p.fail("list", what, providers.KindConflict, "CNAME",
-				fmt.Errorf("%s is a CNAME (to %s); an address record cannot be added there", strings.TrimSuffix(fqdn.String(), "."), rr.Target))
+				fmt.Errorf("%s is a CNAME (to %s); an address record cannot be added there", strings.TrimSuffix(fqdn, "."), rr.Target))
 		}
 		if rr.Type != qtype {
 			continue
@@ -165,7 +150,7 @@ func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.R
 		return rec, p.fail(op, what, providers.KindPermanent, "", err)
 	}
 	addr, err := netip.ParseAddr(rec.Value)
-	if err != nil || (rtype == dnsmessage.TypeA) != addr.Is4() {
+	if err != nil || (rtype == dnswire.TypeA) != addr.Is4() {
 		return rec, p.fail(op, what, providers.KindPermanent, "", fmt.Errorf("value %q is not an address for a %s record", rec.Value, rec.Type))
 	}
 	ttl := rec.TTL
@@ -173,34 +158,19 @@ func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.R
 		ttl = DefaultTTL
 	}
 	_, err = p.roundTrip(ctx, op, what, func(id uint16) ([]byte, error) {
-		b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: id, OpCode: opUpdate})
-		// Zone section (RFC 2136 section 2.3): the zone, type SOA.
-		if err := b.StartQuestions(); err != nil {
-			return nil, err
-		}
-		if err := b.Question(dnsmessage.Question{Name: zname, Type: dnsmessage.TypeSOA, Class: dnsmessage.ClassINET}); err != nil {
-			return nil, err
-		}
-		// No prerequisites; the update section is the authority section.
-		if err := b.StartAuthorities(); err != nil {
-			return nil, err
-		}
-		// Delete an RRset: class ANY, TTL 0, no RDATA (section 2.5.2).
-		del := dnsmessage.ResourceHeader{Name: fqdn, Type: rtype, Class: dnsmessage.ClassANY}
-		if err := b.UnknownResource(del, dnsmessage.UnknownResource{Type: rtype}); err != nil {
-			return nil, err
-		}
-		// Add to an RRset (section 2.5.1).
-		add := dnsmessage.ResourceHeader{Name: fqdn, Type: rtype, Class: dnsmessage.ClassINET, TTL: uint32(ttl)}
-		if addr.Is4() {
-			err = b.AResource(add, dnsmessage.AResource{A: addr.As4()})
-		} else {
-			err = b.AAAAResource(add, dnsmessage.AAAAResource{AAAA: addr.As16()})
-		}
-		if err != nil {
-			return nil, err
-		}
-		return b.Finish()
+		data := addr.AsSlice()
+		return dnswire.Build(dnswire.Message{
+			Header: dnswire.Header{ID: id, OpCode: dnswire.OpUpdate},
+			// Zone section (RFC 2136 section 2.3): the zone, type SOA.
+			Questions: []dnswire.Question{{Name: zname, Type: dnswire.TypeSOA, Class: dnswire.ClassINET}},
+			// No prerequisites; the update section is the authority section.
+			Authorities: []dnswire.RR{
+				// Delete an RRset: class ANY, TTL 0, no RDATA (section 2.5.2).
+				{Name: fqdn, Type: rtype, Class: dnswire.ClassANY},
+				// Add to an RRset (section 2.5.1).
+				{Name: fqdn, Type: rtype, Class: dnswire.ClassINET, TTL: uint32(ttl), Data: data},
+			},
+		})
 	})
 	if err != nil {
 		return rec, err
@@ -210,29 +180,29 @@ func (p *Provider) replace(ctx context.Context, op, zone string, rec providers.R
 	return rec, nil
 }
 
-// names builds the zone's name and the record's owner name and type.
-func names(zone, name, typ string) (zname, owner dnsmessage.Name, t dnsmessage.Type, err error) {
+// names builds the zone's name and the record's owner name (canonical,
+// with a trailing dot) and type.
+func names(zone, name, typ string) (zname, owner string, t dnswire.Type, err error) {
 	switch typ {
 	case "A":
-		t = dnsmessage.TypeA
+		t = dnswire.TypeA
 	case "AAAA":
-		t = dnsmessage.TypeAAAA
+		t = dnswire.TypeAAAA
 	default:
-		return zname, owner, 0, fmt.Errorf("type %q is not A or AAAA", typ)
+		return "", "", 0, fmt.Errorf("type %q is not A or AAAA", typ)
 	}
 	z, err := canonicalName(zone)
 	if err != nil || z == "." {
-		return zname, owner, 0, fmt.Errorf("zone %q is not a domain name", zone)
+		return "", "", 0, fmt.Errorf("zone %q is not a domain name", zone)
 	}
 	o, err := canonicalName(providers.FQDN(strings.TrimSuffix(zone, "."), name))
 	if err != nil {
-		return zname, owner, 0, fmt.Errorf("name %q: %v", name, err)
+		return "", "", 0, fmt.Errorf("name %q: %v", name, err)
 	}
-	if zname, err = dnsmessage.NewName(z); err != nil {
-		return zname, owner, 0, err
+	if _, err := dnswire.AppendName(nil, o); err != nil {
+		return "", "", 0, fmt.Errorf("name %q: %v", name, err)
 	}
-	owner, err = dnsmessage.NewName(o)
-	return zname, owner, t, err
+	return z, o, t, nil
 }
 
 func (p *Provider) fail(op, what string, kind providers.Kind, code string, err error) *providers.Error {
@@ -307,21 +277,21 @@ func tsigHint(e tsigError) string {
 
 // rcodeKind classifies a response code (RFC 1035 section 4.1.1, RFC 2136
 // section 2.2); code is "" for success.
-func rcodeKind(rc dnsmessage.RCode) (providers.Kind, string) {
+func rcodeKind(rc dnswire.RCode) (providers.Kind, string) {
 	switch rc {
-	case dnsmessage.RCodeSuccess, dnsmessage.RCodeNameError:
+	case dnswire.RCodeSuccess, dnswire.RCodeNameError:
 		return 0, ""
-	case dnsmessage.RCodeFormatError:
+	case dnswire.RCodeFormatError:
 		return providers.KindPermanent, "FORMERR"
-	case dnsmessage.RCodeServerFailure:
+	case dnswire.RCodeServerFailure:
 		return providers.KindTransient, "SERVFAIL"
-	case dnsmessage.RCodeNotImplemented:
+	case dnswire.RCodeNotImplemented:
 		return providers.KindPermanent, "NOTIMP"
-	case dnsmessage.RCodeRefused:
+	case dnswire.RCodeRefused:
 		return providers.KindAuth, "REFUSED"
-	case rcodeNotAuth:
+	case dnswire.RCodeNotAuth:
 		return providers.KindNotFound, "NOTAUTH"
-	case rcodeNotZone:
+	case dnswire.RCodeNotZone:
 		return providers.KindPermanent, "NOTZONE"
 	}
 	return providers.KindPermanent, fmt.Sprintf("RCODE%d", rc)

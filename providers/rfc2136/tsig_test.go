@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/eddns/eddns/dnswire"
 )
 
 const vectorSecret = "c2VjcmV0LWZvci1lZGRucy10ZXN0cy0wMTIzNDU2Nzg5"
@@ -91,7 +93,7 @@ func TestNsupdateMessageIsWhatWeSend(t *testing.T) {
 	if err := m.Unpack(raw); err != nil {
 		t.Fatal(err)
 	}
-	if m.Header.OpCode != opUpdate || len(m.Questions) != 1 || m.Questions[0].Type != dnsmessage.TypeSOA || len(m.Answers) != 0 {
+	if m.Header.OpCode != dnswire.OpUpdate || len(m.Questions) != 1 || m.Questions[0].Type != dnsmessage.TypeSOA || len(m.Answers) != 0 {
 		t.Fatalf("header/zone: %+v", m)
 	}
 	if len(m.Authorities) != 2 {
@@ -195,7 +197,7 @@ func TestNames(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || owner.String() != c.owner {
+		if err != nil || owner != c.owner {
 			t.Errorf("names(%q, %q, %q) = %s, %v; want %s", c.zone, c.name, c.typ, owner, err, c.owner)
 		}
 	}

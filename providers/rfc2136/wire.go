@@ -4,79 +4,20 @@ import (
 	"encoding/binary"
 	"errors"
 	"strings"
+
+	"github.com/eddns/eddns/dnswire"
 )
 
 // The TSIG RR must be found by byte offset (its MAC covers the bytes before
-// it), which dnsmessage's parser does not expose; this is the small walk
-// over the wire format of RFC 1035 section 4.1 that finds it.
+// it); this is the small walk over the wire format of RFC 1035 section 4.1
+// that finds it.
 
 var errShort = errors.New("truncated or malformed DNS message")
 
-// skipName returns the offset just past the (possibly compressed) name at off.
-func skipName(msg []byte, off int) (int, error) {
-	for range 128 {
-		if off >= len(msg) {
-			return 0, errShort
-		}
-		c := msg[off]
-		switch c & 0xC0 {
-		case 0x00:
-			if c == 0 {
-				return off + 1, nil
-			}
-			off += 1 + int(c)
-		case 0xC0:
-			if off+2 > len(msg) {
-				return 0, errShort
-			}
-			return off + 2, nil
-		default:
-			return 0, errShort
-		}
-	}
-	return 0, errShort
-}
-
-// readName decodes the name at off, following compression pointers, and
-// returns it lower-cased with a trailing dot plus the offset past it.
+// readName is dnswire.ReadName lower-cased, as TSIG compares names.
 func readName(msg []byte, off int) (string, int, error) {
-	var b strings.Builder
-	end := -1
-	for hops := 0; hops < 64; hops++ {
-		if off >= len(msg) {
-			return "", 0, errShort
-		}
-		c := int(msg[off])
-		switch c & 0xC0 {
-		case 0x00:
-			if c == 0 {
-				if end < 0 {
-					end = off + 1
-				}
-				if b.Len() == 0 {
-					return ".", end, nil
-				}
-				return strings.ToLower(b.String()), end, nil
-			}
-			if off+1+c > len(msg) || b.Len()+c+1 > 255 {
-				return "", 0, errShort
-			}
-			b.Write(msg[off+1 : off+1+c])
-			b.WriteByte('.')
-			off += 1 + c
-		case 0xC0:
-			if off+2 > len(msg) {
-				return "", 0, errShort
-			}
-			if end < 0 {
-				end = off + 2
-			}
-			off = int(binary.BigEndian.Uint16(msg[off:]) & 0x3FFF)
-		default:
-			return "", 0, errShort
-		}
-	}
-	return "", 0, errShort
+	n, end, err := dnswire.ReadName(msg, off)
+	return strings.ToLower(n), end, err
 }
 
 // lastRecordOffset returns where the last record of the additional section
@@ -93,13 +34,13 @@ func lastRecordOffset(msg []byte) (int, error) {
 	off := 12
 	var err error
 	for range qd {
-		if off, err = skipName(msg, off); err != nil {
+		if off, err = dnswire.SkipName(msg, off); err != nil {
 			return 0, err
 		}
 		off += 4
 	}
 	for range rrs - 1 {
-		if off, err = skipName(msg, off); err != nil {
+		if off, err = dnswire.SkipName(msg, off); err != nil {
 			return 0, err
 		}
 		if off+10 > len(msg) {
