@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"reflect"
 
@@ -104,9 +105,12 @@ func (d *daemon) kickLeases() {
 // leaseLoop reads the leases when kicked and hands changed ones to the main
 // loop. A router without odhcpd or dnsmasq (or not OpenWrt at all) has
 // none, which is no error: the neighbour table alone still finds the host.
+// A read that fails (a ubus timeout, an unreadable file) keeps what the
+// last good one gave, so a passing fault moves no record.
 func (d *daemon) leaseLoop(ctx context.Context) {
+	files := leaseFiles(d.o) // fixed for the daemon's life: the jail mounts them at start
 	var last leaseSet
-	var lastErr6, lastErr4 string
+	var err6, err4 string // the last error logged, to log each once
 	for {
 		select {
 		case <-ctx.Done():
@@ -121,18 +125,18 @@ func (d *daemon) leaseLoop(ctx context.Context) {
 		var l leaseSet
 		if want&wantLeases6 != 0 && ubus != "" {
 			v6, err := detect.ReadDHCPv6Leases(ctx, ubus)
-			if err != nil && err.Error() != lastErr6 {
-				d.log.Debug("no DHCPv6 leases from odhcpd; using the neighbour table alone", "err", err)
+			if err != nil {
+				v6 = last.v6
 			}
-			lastErr6 = errString(err)
+			err6 = d.logNew(err6, err, slog.LevelDebug, "no DHCPv6 leases from odhcpd; using the neighbour table alone")
 			l.v6 = v6
 		}
 		if want&wantLeases4 != 0 {
-			v4, err := detect.ReadDHCPv4Leases(ctx, ubus, leaseFiles(d.o))
-			if err != nil && err.Error() != lastErr4 {
-				d.log.Warn("cannot read some DHCPv4 leases", "err", err)
+			v4, err := detect.ReadDHCPv4Leases(ctx, ubus, files)
+			if err != nil {
+				v4 = last.v4
 			}
-			lastErr4 = errString(err)
+			err4 = d.logNew(err4, err, slog.LevelWarn, "cannot read some DHCPv4 leases; keeping the last ones read")
 			l.v4 = v4
 		}
 		if reflect.DeepEqual(l, last) {
@@ -147,9 +151,14 @@ func (d *daemon) leaseLoop(ctx context.Context) {
 	}
 }
 
-func errString(err error) string {
+// logNew logs err unless it says what prev, the last one logged, said, and
+// returns what to compare the next one with ("" once the fault is gone).
+func (d *daemon) logNew(prev string, err error, level slog.Level, msg string) string {
 	if err == nil {
 		return ""
+	}
+	if err.Error() != prev {
+		d.log.Log(context.Background(), level, msg, "err", err)
 	}
 	return err.Error()
 }

@@ -98,12 +98,10 @@ func NewWatcher(opts WatchOptions) *Watcher {
 		for _, m := range opts.HostMACs {
 			w.tracked[m] = true
 		}
+		w.m.seed = map[string][]Neighbour{}
 		for dev, ns := range opts.Neighbours {
 			for _, n := range ns {
 				if w.tracked[n.MAC] {
-					if w.m.seed == nil {
-						w.m.seed = map[string][]Neighbour{}
-					}
 					w.m.seed[dev] = append(w.m.seed[dev], n)
 				}
 			}
@@ -164,10 +162,7 @@ func (w *Watcher) kickRA(name string) {
 	w.raMu.Lock()
 	defer w.raMu.Unlock()
 	if ch, ok := w.raKick[name]; ok {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
+		poke(ch)
 	}
 }
 
@@ -176,10 +171,16 @@ func (w *Watcher) kickAllRA() {
 	w.raMu.Lock()
 	defer w.raMu.Unlock()
 	for _, ch := range w.raKick {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
+		poke(ch)
+	}
+}
+
+// poke sends on a wake-up channel of capacity 1 without blocking: a wake-up
+// already pending covers this one too.
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"hash"
 	"strings"
 	"time"
+
+	"github.com/eddns/eddns/dnswire"
 )
 
 // TSIG (RFC 8945) constants.
@@ -53,10 +55,12 @@ const DefaultAlgorithm = "hmac-sha256"
 // Key is a TSIG key: a name shared with the server, an HMAC algorithm and a
 // secret. The secret never appears in errors.
 type Key struct {
-	name   string // canonical: lower case, trailing dot
-	alg    string // algorithm name on the wire, canonical
-	secret []byte
-	hash   func() hash.Hash
+	name    string // canonical: lower case, trailing dot
+	alg     string // algorithm name on the wire, canonical
+	nameRaw []byte // name and alg in wire format, as RFC 8945 section
+	algRaw  []byte // 4.3.3 hashes them (uncompressed)
+	secret  []byte
+	hash    func() hash.Hash
 }
 
 // String names the key without its secret, for any %v that meets it.
@@ -88,7 +92,12 @@ func NewKey(name, algorithm, secret string) (*Key, error) {
 		// say nothing about the value anyway: it is the secret.
 		return nil, errors.New("key_secret is not valid base64")
 	}
-	return &Key{name: n, alg: a.wire, secret: raw, hash: a.hash}, nil
+	nameRaw, err := dnswire.AppendName(nil, n)
+	if err != nil {
+		return nil, fmt.Errorf("key_name %q is not a valid domain name", name)
+	}
+	algRaw, _ := dnswire.AppendName(nil, a.wire) // one of the names above
+	return &Key{name: n, alg: a.wire, nameRaw: nameRaw, algRaw: algRaw, secret: raw, hash: a.hash}, nil
 }
 
 // canonicalName lower-cases a name and gives it its trailing dot; it checks
@@ -109,19 +118,6 @@ func canonicalName(s string) (string, error) {
 	return s + ".", nil
 }
 
-// appendName writes an uncompressed name in wire format, as RFC 8945
-// section 4.3.3 requires for the MAC input ("canonical wire format").
-func appendName(b []byte, name string) []byte {
-	name = strings.TrimSuffix(name, ".")
-	if name != "" {
-		for _, l := range strings.Split(name, ".") {
-			b = append(b, byte(len(l)))
-			b = append(b, l...)
-		}
-	}
-	return append(b, 0)
-}
-
 func appendUint48(b []byte, v uint64) []byte {
 	return append(b, byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
@@ -140,10 +136,10 @@ type tsigFields struct {
 // variables are the TSIG variables hashed after the message (RFC 8945
 // section 4.3.3).
 func (k *Key) variables(t *tsigFields) []byte {
-	b := appendName(nil, k.name)
+	b := append([]byte(nil), k.nameRaw...)
 	b = binary.BigEndian.AppendUint16(b, classANY)
 	b = binary.BigEndian.AppendUint32(b, 0) // TTL
-	b = appendName(b, k.alg)
+	b = append(b, k.algRaw...)
 	b = appendUint48(b, t.timeSigned)
 	b = binary.BigEndian.AppendUint16(b, t.fudge)
 	b = binary.BigEndian.AppendUint16(b, t.errCode)
@@ -176,7 +172,7 @@ func (k *Key) sign(msg []byte, now time.Time) (signed, mac []byte) {
 		origID:     binary.BigEndian.Uint16(msg),
 	}
 	t.mac = k.digest(nil, msg, t)
-	rdata := appendName(nil, k.alg)
+	rdata := append([]byte(nil), k.algRaw...)
 	rdata = appendUint48(rdata, t.timeSigned)
 	rdata = binary.BigEndian.AppendUint16(rdata, t.fudge)
 	rdata = binary.BigEndian.AppendUint16(rdata, uint16(len(t.mac)))
@@ -185,9 +181,9 @@ func (k *Key) sign(msg []byte, now time.Time) (signed, mac []byte) {
 	rdata = binary.BigEndian.AppendUint16(rdata, 0) // error
 	rdata = binary.BigEndian.AppendUint16(rdata, 0) // other len
 
-	signed = append(make([]byte, 0, len(msg)+len(k.name)+len(rdata)+12), msg...)
+	signed = append(make([]byte, 0, len(msg)+len(k.nameRaw)+len(rdata)+10), msg...)
 	binary.BigEndian.PutUint16(signed[10:], binary.BigEndian.Uint16(msg[10:])+1)
-	signed = appendName(signed, k.name)
+	signed = append(signed, k.nameRaw...)
 	signed = binary.BigEndian.AppendUint16(signed, typeTSIG)
 	signed = binary.BigEndian.AppendUint16(signed, classANY)
 	signed = binary.BigEndian.AppendUint32(signed, 0)
