@@ -96,8 +96,10 @@ func TestDnsmasqLeaseFiles(t *testing.T) {
 }
 
 // TestReadDHCPv4Leases merges dnsmasq's file with odhcpd's reply; a missing
-// file and an odhcpd without ipv4leases (ubus: "Method not found", exit 3)
-// are no error, an unreadable file is.
+// file and an odhcpd built without DHCPV4_SUPPORT (no ipv4leases method in
+// src/ubus.c; the ubus CLI then prints "Command failed: Method not found"
+// and exits with UBUS_STATUS_METHOD_NOT_FOUND, 3, ubus cli.c and
+// ubusmsg.h) are no error, an unreadable file is.
 func TestReadDHCPv4Leases(t *testing.T) {
 	dir := t.TempDir()
 	ubus := filepath.Join(dir, "ubus")

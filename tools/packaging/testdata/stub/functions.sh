@@ -30,7 +30,8 @@ list() {
 	eval "CONFIG_${CONFIG_SECTION}_${_name}=\"\${_old:+\$_old }\$*\""
 }
 
-# Like the real one (uci_load), a load forgets the sections loaded before.
+# Like the real one (uci_load in openwrt package/base-files/files/lib/config/uci.sh),
+# a load forgets the sections loaded before.
 config_load() {
 	CONFIG_SECTIONS=
 	CONFIG_NUM_SECTIONS=0
@@ -41,7 +42,8 @@ config_load() {
 }
 
 # config_foreach <function> [<type>]: calls function with each section's
-# name (of that type), in file order, as functions.sh does.
+# name (of that type), in file order, as config_foreach in openwrt
+# package/base-files/files/lib/functions.sh does.
 config_foreach() {
 	_fn="$1"
 	_type="$2"
